@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -52,6 +53,8 @@ def numerical_jacobian(f: Callable, z, eps: float = 1e-6) -> np.ndarray:
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
     if not np.isfinite(eps) or eps <= 0:
         raise ValueError(f"eps must be a positive finite step, got {eps}")
     z = as_float_array(z, "z").astype(np.float64)  # a private copy
@@ -85,7 +88,8 @@ def relative_error(actual, expected) -> float:
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
         raise ValueError(f"actual has shape {a.shape} but expected has shape {e.shape}")
-    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(e), initial=0.0))
+    # np.maximum, not max(): the builtin drops a NaN in its second argument
+    scale = np.maximum(np.max(np.abs(a), initial=0.0), np.max(np.abs(e), initial=0.0))
     if scale == 0:
         return 0.0
     return float(np.max(np.abs(a - e)) / scale)

@@ -67,7 +67,11 @@ def one_hot(indices, num_classes: int, dtype=np.float64) -> np.ndarray:
 def _target_distribution(targets, like: np.ndarray) -> np.ndarray:
     """Targets as dense rows of the shape of ``like``: from class indices or from rows."""
     targets = np.asarray(targets)
-    if targets.dtype == bool or not np.issubdtype(targets.dtype, np.number):
+    if (
+        targets.dtype == bool
+        or not np.issubdtype(targets.dtype, np.number)
+        or np.issubdtype(targets.dtype, np.complexfloating)
+    ):
         raise TypeError(
             f"targets must be class indices or one-hot rows, not dtype {targets.dtype}"
         )
@@ -149,7 +153,8 @@ def cross_entropy(probs, targets, reduction: str = "mean"):
     y = _target_distribution(targets, probs)
     with np.errstate(divide="ignore"):
         log_p = np.log(probs)
-    per_sample = -np.sum(np.where(y > 0, y * log_p, 0), axis=-1)
+    # 0 * log 0 counts as 0: mask log_p before the product so no 0 * -inf is evaluated
+    per_sample = -np.sum(y * np.where(y > 0, log_p, 0), axis=-1)
     return _reduce(per_sample, reduction)
 
 
@@ -181,7 +186,8 @@ def cross_entropy_from_logits(logits, targets, reduction: str = "mean"):
     logits = as_float_array(logits, "logits")
     y = _target_distribution(targets, logits)
     log_p = log_softmax(logits)
-    per_sample = -np.sum(np.where(y > 0, y * log_p, 0), axis=-1)
+    # 0 * log 0 counts as 0: mask log_p before the product so no 0 * -inf is evaluated
+    per_sample = -np.sum(y * np.where(y > 0, log_p, 0), axis=-1)
     return _reduce(per_sample, reduction)
 
 
