@@ -1,4 +1,5 @@
-"""Checkers for the derivation chapters: the softmax itself and one entry of its derivative."""
+"""Checkers for the derivation chapters (1 to 3): the softmax, its temperature, the quotient
+rule, the derivative of the sum of exponentials and the diagonal of the Jacobian."""
 
 from __future__ import annotations
 
@@ -10,11 +11,44 @@ from ..forward import softmax
 from ..jacobian import jacobian
 from ._grading import Feedback, call, close, diagnose, fixed_logits
 
-__all__ = ["check_softmax", "check_derivative_entry"]
+__all__ = [
+    "check_softmax",
+    "check_temperature",
+    "check_quotient_rule",
+    "check_sum_derivative",
+    "check_diagonal",
+    "check_diagonal_from_logits",
+    "check_derivative_entry",
+]
+
+#: Logits that overflow ``np.exp`` unless the row maximum is subtracted first.
+_BIG = np.array([[1000.0, 999.0, -1000.0]])
+
+
+def _call(fn: Callable, *args):
+    """:func:`call` with NumPy's floating-point warnings silenced (a naive exp overflows)."""
+    with np.errstate(all="ignore"):
+        return call(fn, *args)
+
+
+def _wrong_axis(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z)
+    return e / e.sum(axis=0, keepdims=True)
 
 
 def check_softmax(fn: Callable) -> Feedback:
     """Grade ``fn(z)``, a softmax along the last axis of a batch ``z`` of shape (N, L).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's softmax: logits of shape (N, L) to probabilities of shape (N, L).
+
+    Returns
+    -------
+    Feedback
+        Passed if every row is right, also for logits of 1000; otherwise the mistake found
+        (wrong axis, sum over the whole array, overflow).
 
     Examples
     --------
@@ -27,32 +61,297 @@ def check_softmax(fn: Callable) -> Feedback:
     Not yet: large logits overflow: subtract each row's maximum before exponentiating
     """
     z = fixed_logits()
-    result, error = call(fn, z.copy())
-    if error:
+    result, error = _call(fn, z.copy())
+    if error is not None:
         return error
     expected = softmax(z)
     e = np.exp(z)
     mistakes = {
-        "you normalised over the batch axis (axis 0); normalise each row (axis=-1)": e
-        / e.sum(axis=0, keepdims=True),
+        "you normalised over the batch axis (axis 0); normalise each row (axis=-1)": _wrong_axis(
+            z
+        ),
         "you divided by the sum over the whole array; normalise each row (axis=-1)": e / e.sum(),
+        "you divided by the Euclidean norm of e^z; softmax divides by the sum of e^z": e
+        / np.linalg.norm(e, axis=-1, keepdims=True),
     }
     verdict = diagnose(result, expected, mistakes, "each row is the softmax of its logits")
     if not verdict:
         return verdict
-    big = np.array([[1000.0, 999.0, -1000.0]])
-    result, error = call(fn, big.copy())
-    if error:
+    result, error = _call(fn, _BIG.copy())
+    if error is not None:
         return error
-    if not close(result, softmax(big)):
+    if not close(result, softmax(_BIG)):
         return Feedback(
             False, "large logits overflow: subtract each row's maximum before exponentiating"
         )
     return Feedback(True, "each row is the softmax of its logits, even for logits of 1000")
 
 
+def check_temperature(fn: Callable) -> Feedback:
+    r"""Grade ``fn(z, T)``, the softmax at temperature ``T``: :math:`\mathrm{softmax}(z / T)`.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function: logits of shape (N, L) and a temperature ``T > 0`` to
+        probabilities of shape (N, L).
+
+    Returns
+    -------
+    Feedback
+        Passed if ``fn(z, T) == softmax(z / T)`` for T = 3, 0.5 and 1, and for a small T
+        that makes ``z / T`` overflow a naive exponential; otherwise the mistake found
+        (multiplied by T, divided the probabilities by T, ignored T, forgot to renormalise,
+        only the numerator scaled, overflow).
+
+    Examples
+    --------
+    >>> from softmax_derivative import softmax
+    >>> from softmax_derivative.exercises import check_temperature
+    >>> check_temperature(lambda z, T: softmax(z * T))
+    Not yet: you multiplied the logits by T; divide them: softmax(z / T) (at T = 3)
+    >>> check_temperature(lambda z, T: softmax(z / T))
+    Correct: softmax(z / T), also for a temperature of 0.01
+    """
+    z = fixed_logits()
+    for T in (3.0, 0.5, 1.0):
+        result, error = _call(fn, z.copy(), T)
+        if error is not None:
+            return error
+        e = np.exp(z)
+        mistakes = {
+            "you multiplied the logits by T; divide them: softmax(z / T)": softmax(z * T),
+            "you divided the probabilities by T; divide the logits: softmax(z / T)": softmax(z)
+            / T,
+            "the result does not depend on T: divide the logits by T before the softmax": (
+                softmax(z)
+            ),
+            "e^(z/T) must be divided by its own row sum: renormalise after raising to 1/T": (
+                softmax(z) ** (1 / T)
+            ),
+            "the denominator must use z / T too: sum(exp(z / T)), not sum(exp(z))": np.exp(z / T)
+            / e.sum(axis=-1, keepdims=True),
+            "normalise each row (axis=-1), not the batch axis": _wrong_axis(z / T),
+        }
+        verdict = diagnose(result, softmax(z / T), mistakes, "softmax(z / T)")
+        if not verdict:
+            return Feedback(False, f"{verdict.message} (at T = {T:g})")
+    small = np.array([[10.0, 9.0, -10.0]])
+    result, error = _call(fn, small.copy(), 0.01)
+    if error is not None:
+        return error
+    if not close(result, softmax(small / 0.01)):
+        return Feedback(
+            False,
+            "at T = 0.01 the logits z / T reach 1000 and overflow: subtract the row maximum "
+            "of z / T before exponentiating (or call a stable softmax on z / T)",
+        )
+    return Feedback(True, "softmax(z / T), also for a temperature of 0.01")
+
+
+def check_quotient_rule(fn: Callable) -> Feedback:
+    r"""Grade ``fn(q, dq, h, dh)``, the derivative of :math:`q/h` from the values and the
+    derivatives of numerator and denominator.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function of four arrays of the same shape: :math:`q(x)`,
+        :math:`q'(x)`, :math:`h(x)`, :math:`h'(x)`. It returns :math:`(q/h)'(x)`.
+
+    Returns
+    -------
+    Feedback
+        Passed if the result is :math:`(q' h - q h') / h^2`; otherwise the mistake found
+        (swapped terms, a sum instead of a difference, the denominator not squared, the
+        quotient of the derivatives).
+
+    Examples
+    --------
+    >>> from softmax_derivative.exercises import check_quotient_rule
+    >>> check_quotient_rule(lambda q, dq, h, dh: (dq * h - q * dh) / h)
+    Not yet: the denominator is the square of h: divide by h**2
+    >>> check_quotient_rule(lambda q, dq, h, dh: (dq * h - q * dh) / h**2)
+    Correct: (q' h - q h') / h^2
+    """
+    rng = np.random.default_rng(11)
+    q, dq, dh = rng.normal(size=(3, 6))
+    h = rng.uniform(0.5, 2.0, size=6) * rng.choice([-1.0, 1.0], size=6)
+    result, error = _call(fn, q.copy(), dq.copy(), h.copy(), dh.copy())
+    if error is not None:
+        return error
+    expected = (dq * h - q * dh) / h**2
+    mistakes = {
+        "the terms of the numerator are swapped (the sign is flipped): q' h - q h'": (
+            q * dh - dq * h
+        )
+        / h**2,
+        "the numerator is a difference, q' h - q h'; a sum is the product rule": (dq * h + q * dh)
+        / h**2,
+        "the denominator is the square of h: divide by h**2": (dq * h - q * dh) / h,
+        "the derivative of a quotient is not the quotient of the derivatives": dq / dh,
+        "the numerator is q' h - q h': you multiplied the derivatives together": (dq * h - dq * dh)
+        / h**2,
+    }
+    return diagnose(result, expected, mistakes, "(q' h - q h') / h^2")
+
+
+def check_sum_derivative(fn: Callable) -> Feedback:
+    r"""Grade ``fn(z)``: the derivatives :math:`\partial/\partial z_{i,k}\sum_l e^{z_{i,l}}`.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function: logits ``z`` of shape (N, L) to an array of shape (N, L)
+        whose entry ``[i, k]`` is the derivative of row ``i``'s sum of exponentials with
+        respect to ``z[i, k]``.
+
+    Returns
+    -------
+    Feedback
+        Passed if the result is :math:`e^{z_{i,k}}`; otherwise the mistake found (kept
+        every term of the sum, differentiated to 1 or 0, counted the term L times, the
+        softmax instead).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative.exercises import check_sum_derivative
+    >>> check_sum_derivative(lambda z: np.ones_like(z))
+    Not yet: the derivative of e^(z_k) with respect to z_k is e^(z_k), not 1
+    >>> check_sum_derivative(np.exp)
+    Correct: only the term l = k survives: e^(z_k)
+    """
+    z = fixed_logits()
+    result, error = _call(fn, z.copy())
+    if error is not None:
+        return error
+    e = np.exp(z)
+    total = e.sum(axis=-1, keepdims=True)
+    mistakes = {
+        "you kept every term of the sum: only the term l = k depends on z_k": np.broadcast_to(
+            total, z.shape
+        ),
+        "the derivative of e^(z_k) with respect to z_k is e^(z_k), not 1": np.ones_like(z),
+        "the term l = k does not vanish: it gives e^(z_k)": np.zeros_like(z),
+        "z_k appears in one term of the sum, not in all L of them": z.shape[-1] * e,
+        "that is the derivative of log(sum e^z), the softmax; differentiate the sum itself": (
+            softmax(z)
+        ),
+        "the result is transposed: return shape (N, L), like z": e.T,
+    }
+    return diagnose(result, e, mistakes, "only the term l = k survives: e^(z_k)")
+
+
+def check_diagonal(fn: Callable) -> Feedback:
+    r"""Grade ``fn(s)``: the diagonal :math:`\partial S_{i,j}/\partial z_{i,j}` from outputs.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function: softmax outputs ``s`` of shape (N, L) to the diagonal
+        entries of every row's Jacobian, shape (N, L).
+
+    Returns
+    -------
+    Feedback
+        Passed if the result is :math:`S_{i,j}(1 - S_{i,j})`; otherwise the mistake found
+        (wrong sign, :math:`S_j^2`, a missing factor, the off-diagonal formula, transposed).
+
+    Examples
+    --------
+    >>> from softmax_derivative.exercises import check_diagonal
+    >>> check_diagonal(lambda s: s * s)
+    Not yet: the diagonal is S_j (1 - S_j), not S_j^2
+    >>> check_diagonal(lambda s: s * (1 - s))
+    Correct: S_j (1 - S_j) for every j
+    """
+    s = softmax(fixed_logits())
+    result, error = _call(fn, s.copy())
+    if error is not None:
+        return error
+    expected = np.einsum("...jj->...j", jacobian(s))
+    mistakes = {
+        "the sign is flipped: the diagonal is S_j (1 - S_j)": -expected,
+        "the diagonal is S_j (1 - S_j), not S_j^2": s * s,
+        "-S_j S_k is the case j != k; for j = k the quotient rule gives S_j (1 - S_j)": -s * s,
+        "you forgot the factor S_j: the diagonal is S_j (1 - S_j)": 1 - s,
+        "you forgot the factor (1 - S_j): the diagonal is S_j (1 - S_j)": s,
+        "the result is transposed: return shape (N, L), like s": expected.T,
+    }
+    return diagnose(result, expected, mistakes, "S_j (1 - S_j) for every j")
+
+
+def check_diagonal_from_logits(fn: Callable) -> Feedback:
+    r"""Grade ``fn(z)``: the diagonal :math:`\partial S_{i,j}/\partial z_{i,j}` from logits.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function: logits ``z`` of shape (N, L) to the diagonal entries of
+        every row's Jacobian, shape (N, L). It must not overflow for logits of 1000.
+
+    Returns
+    -------
+    Feedback
+        Passed if the result is :math:`S_{i,j}(1 - S_{i,j})` with :math:`S = \mathrm{softmax}(z)`,
+        also for large logits; otherwise the mistake found (the softmax forgotten, the
+        denominators of the third source's slip squared twice, the wrong sign, wrong axis,
+        overflow).
+
+    Examples
+    --------
+    >>> from softmax_derivative import softmax
+    >>> from softmax_derivative.exercises import check_diagonal_from_logits
+    >>> check_diagonal_from_logits(lambda z: z * (1 - z))
+    Not yet: apply the softmax first: S = softmax(z), then S (1 - S)
+    >>> check_diagonal_from_logits(lambda z: softmax(z) * (1 - softmax(z)))
+    Correct: S_j (1 - S_j) from the logits, even for logits of 1000
+    """
+    z = fixed_logits()
+    result, error = _call(fn, z.copy())
+    if error is not None:
+        return error
+    s = softmax(z)
+    e = np.exp(z)
+    total = e.sum(axis=-1, keepdims=True)
+    wrong_axis = _wrong_axis(z)
+    mistakes = {
+        "apply the softmax first: S = softmax(z), then S (1 - S)": z * (1 - z),
+        "each denominator is the sum once, not squared: e^z/sum * (sum - e^z)/sum": e
+        * (total - e)
+        / total**4,
+        "the sign is flipped: the diagonal is S_j (1 - S_j)": -s * (1 - s),
+        "the diagonal is S_j (1 - S_j), not S_j^2": s * s,
+        "normalise each row (axis=-1), not the batch axis": wrong_axis * (1 - wrong_axis),
+    }
+    verdict = diagnose(result, s * (1 - s), mistakes, "S_j (1 - S_j) from the logits")
+    if not verdict:
+        return verdict
+    result, error = _call(fn, _BIG.copy())
+    if error is not None:
+        return error
+    big = softmax(_BIG)
+    if not close(result, big * (1 - big)):
+        return Feedback(
+            False, "large logits overflow: compute S = softmax(z) stably, then S (1 - S)"
+        )
+    return Feedback(True, "S_j (1 - S_j) from the logits, even for logits of 1000")
+
+
 def check_derivative_entry(fn: Callable) -> Feedback:
     r"""Grade ``fn(s, j, k)``, one entry :math:`\partial S_j/\partial z_k` from a vector ``s``.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function: a softmax output vector ``s`` of length L and two indices
+        to the number :math:`\partial S_j / \partial z_k`.
+
+    Returns
+    -------
+    Feedback
+        Passed if both cases are right; otherwise which case is wrong and how.
 
     Examples
     --------
@@ -65,8 +364,8 @@ def check_derivative_entry(fn: Callable) -> Feedback:
     pairs = [(j, k) for j in range(L) for k in range(L)]
     got = []
     for j, k in pairs:
-        value, error = call(fn, s.copy(), j, k)
-        if error:
+        value, error = _call(fn, s.copy(), j, k)
+        if error is not None:
             return error
         if value.shape != ():
             return Feedback(
