@@ -96,8 +96,12 @@ def general_softmax():
         :math:`e^{z_j} / \sum_{l=1}^{L} e^{z_l}`.
     z : sympy.IndexedBase
         The logits; ``z[k]`` is one of them.
-    j, k, l : sympy.Idx
-        Output index, input index and summation index, each running over ``1..L``.
+    j, k : sympy.Idx
+        Output index and input index, each running over ``1..L``.
+    l : sympy.Symbol
+        The summation index (a positive integer symbol, not an ``Idx``: ``Sum`` does not
+        rewrite the bounds of an ``Idx`` bound variable, so with an ``Idx`` here
+        ``S_j.subs(L, 3).doit()`` would not give the softmax of three classes).
     L : sympy.Symbol
         The number of classes (a positive integer).
 
@@ -109,7 +113,8 @@ def general_softmax():
     exp(z[j])/Sum(exp(z[l]), (l, 1, L))
     """
     L = sp.Symbol("L", integer=True, positive=True)
-    j, k, l = (sp.Idx(name, (1, L)) for name in "jkl")
+    j, k = (sp.Idx(name, (1, L)) for name in "jk")
+    l = sp.Symbol("l", integer=True, positive=True)
     z = sp.IndexedBase("z", real=True)
     S_j = sp.exp(z[j]) / sp.Sum(sp.exp(z[l]), (l, 1, L))
     return S_j, z, j, k, l, L
