@@ -9,12 +9,22 @@ STAMP  := $(VENV)/.installed
 JB_FLAGS := -n -W --keep-going
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: help install book test test-code test-notebooks test-book lint serve clean
+# The site's own copy of MathJax 3 (npm's mathjax, pinned in package-lock.json): only the
+# es5 component and its fonts go to $(SITE_ASSETS), which _config.yml's html_extra_path
+# copies into _build/html, so the published site renders math with no network.
+SITE_ASSETS := _build/site-assets
+MATHJAX_SRC := node_modules/mathjax/es5
+MATHJAX_DIR := $(SITE_ASSETS)/mathjax
+MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
+NPM_STAMP   := node_modules/.package-lock.json
+SERVE_PORT  ?= 8000
+
+.PHONY: help install site-assets book test test-code test-notebooks test-book test-site lint serve clean
 
 help:
 	@echo "make book   build the site into _build/html"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
-	@echo "make serve  serve _build/html on http://127.0.0.1:8000"
+	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 
 install: $(STAMP)
 
@@ -26,7 +36,20 @@ $(STAMP): requirements.txt code/pyproject.toml
 	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
 	touch $@
 
-book: $(STAMP)
+site-assets: $(MATHJAX_JS)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(MATHJAX_JS): $(NPM_STAMP)
+	rm -rf $(MATHJAX_DIR)
+	mkdir -p $(MATHJAX_DIR)/output/chtml/fonts
+	cp node_modules/mathjax/LICENSE $(MATHJAX_DIR)/
+	cp -R $(MATHJAX_SRC)/output/chtml/fonts/woff-v2 $(MATHJAX_DIR)/output/chtml/fonts/
+	cp $(MATHJAX_SRC)/tex-chtml-full.js $@
+
+book: $(STAMP) site-assets
 	$(BIN)/jupyter-book build $(JB_FLAGS) .
 
 test: test-code test-notebooks test-book
@@ -40,8 +63,13 @@ test-notebooks: $(STAMP)
 test-book: book
 	$(PY) -m pytest -q tests
 
+# The browser check alone, on the site already in _build/html (tests/test_site.py).
+test-site: $(STAMP)
+	$(PY) -m pytest -q tests/test_site.py
+
 serve: $(STAMP)
-	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
+	$(PY) -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory _build/html
 
 clean:
 	rm -rf _build
