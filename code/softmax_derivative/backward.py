@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_out, check_probabilities, check_same_shape
+from . import _kernels as k
+from ._validation import (
+    as_float_array,
+    check_out,
+    check_probabilities,
+    check_same_shape,
+    probability_tolerance,
+)
 from .jacobian import jacobian
 
 __all__ = ["backward", "backward_loop", "backward_via_jacobian"]
@@ -50,6 +57,12 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     :math:`L \times L` matrix. The result dtype follows NumPy's promotion of ``s`` and
     ``grad`` (float32 with float32 stays float32).
 
+    The rows are processed in blocks that stay in cache: ``s`` and ``grad`` are read from
+    memory once and the result written once, and the check that ``s`` holds probabilities
+    is done on each block while it is in cache. ``out`` may be ``s`` or ``grad``. If ``s``
+    turns out not to hold probabilities, the ValueError is raised after ``out`` has been
+    (partly) written.
+
     Examples
     --------
     >>> import numpy as np
@@ -58,13 +71,48 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     >>> backward(s, np.array([0.0, 0.0, 1.0]))  # the gradient of S_3
     array([-0.05989202, -0.1628034 ,  0.22269543])
     """
-    s, grad = _inputs(s, grad)
-    dot = np.sum(grad * s, axis=-1, keepdims=True)
-    if out is not None:
-        check_out(out, s.shape, np.result_type(s, grad))
-    result = np.subtract(grad, dot, out=out)
-    result *= s
-    return result
+    s = as_float_array(s, "s")
+    try:
+        grad = as_float_array(grad, "grad")
+        check_same_shape(s, grad, "s", "grad")
+        if out is not None:
+            check_out(out, s.shape, np.result_type(s, grad))
+    except (TypeError, ValueError):
+        check_probabilities(s, "s")  # a bad ``s`` is reported first, as it is checked first
+        raise
+    dtype = np.result_type(s, grad)
+    result, result_rows = k.output_rows(out, s.shape, dtype, s, grad)
+    s_rows, grad_rows = k.input_rows(s), k.input_rows(grad)
+    ones_s, ones = k.ones_for(s), np.ones(s.shape[-1], dtype)
+    scratch = np.empty((min(k.rows_per_block(s.shape[-1]), len(s_rows)), s.shape[-1]), dtype)
+    tol = probability_tolerance(s.dtype)
+    all_plain = True
+    for rows in k.blocks(*s_rows.shape):
+        s_block, grad_block = s_rows[rows], grad_rows[rows]
+        work = scratch[: len(s_block)]
+        all_plain &= _plain_probabilities(s_block, ones_s, tol)
+        dots = k.row_dots(grad_block, s_block, work, ones)
+        np.subtract(grad_block, dots[:, None], out=work)
+        np.multiply(work, s_block, out=result_rows[rows])
+    if not all_plain:  # negative entries within tolerance, NaN, or not probabilities
+        check_probabilities(s, "s")
+    return k.finish(result, out)
+
+
+def _plain_probabilities(s_block: np.ndarray, ones: np.ndarray, tol: float) -> bool:
+    """True if every entry is >= 0 and every row sums to 1 within ``tol``.
+
+    Then every entry is also <= its row sum <= 1 + tol (rounding is monotonic, so a sum of
+    non-negative numbers is at least each of them): ``s_block`` passes
+    :func:`~softmax_derivative._validation.check_probabilities`. False calls for the full
+    check, which raises or lets the block through (NaN rows, tiny negative entries).
+    """
+    if s_block.size == 0:
+        return True
+    if not s_block.min() >= 0:
+        return False
+    sums = k.row_sums(s_block, ones)
+    return bool(sums.min() >= 1 - tol and sums.max() <= 1 + tol)
 
 
 def backward_via_jacobian(s, grad) -> np.ndarray:

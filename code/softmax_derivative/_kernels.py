@@ -1,0 +1,126 @@
+"""Building blocks of the fast kernels: row blocks that stay in cache, BLAS row sums.
+
+A softmax kernel makes several passes over each row (a maximum, an exponential, a sum, a
+scaling). Done on whole arrays, each pass reads the array from main memory again. Done on
+blocks of rows small enough to stay in the processor's cache, only the first pass of a
+block reads main memory and only the last one writes it; the passes in between run at
+cache speed. These helpers cut arrays into such blocks and supply the row reductions
+that NumPy does slowly on short rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = [
+    "BLOCK_ELEMENTS",
+    "SHORT_ROW",
+    "blocks",
+    "finish",
+    "input_rows",
+    "ones_for",
+    "output_rows",
+    "row_dots",
+    "row_max",
+    "row_sums",
+    "rows_per_block",
+]
+
+#: Elements of one array in one block: 256 KiB of float64, so the two or three arrays a
+#: kernel touches (plus one scratch block) stay in a 1 MiB level-2 cache between passes.
+BLOCK_ELEMENTS = 32768
+
+#: Rows shorter than this are reduced with a BLAS matrix-vector product or column by
+#: column: NumPy's reductions along a short last axis pay a per-row overhead.
+SHORT_ROW = 32
+
+_BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def input_rows(x: np.ndarray) -> np.ndarray:
+    """``x`` as a 2-D ``(rows, L)`` array: a view when possible, a copy otherwise."""
+    return x.reshape(-1, x.shape[-1])
+
+
+def _exact_alias(a: np.ndarray, b: np.ndarray) -> bool:
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+    )
+
+
+def output_rows(
+    out: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype, *inputs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a kernel writes: ``(result, result as (rows, L))``.
+
+    ``out`` itself when it is C-contiguous and either is one of the inputs exactly or shares
+    no memory with them (the kernels read a block before they write it); a fresh array
+    otherwise, to be copied into ``out`` by :func:`finish`.
+    """
+    if out is not None and out.flags.c_contiguous:
+        if all(_exact_alias(out, x) or not np.may_share_memory(out, x) for x in inputs):
+            return out, out.reshape(-1, shape[-1])
+    result = np.empty(shape, dtype)
+    return result, result.reshape(-1, shape[-1])
+
+
+def finish(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """Copy ``result`` into ``out`` if the kernel had to write elsewhere; return the answer."""
+    if out is None or result is out:
+        return result
+    np.copyto(out, result)
+    return out
+
+
+def blocks(n_rows: int, length: int) -> Iterator[slice]:
+    """Slices of consecutive rows holding about :data:`BLOCK_ELEMENTS` elements each."""
+    step = max(1, BLOCK_ELEMENTS // length)
+    for start in range(0, n_rows, step):
+        yield slice(start, start + step)
+
+
+def rows_per_block(length: int) -> int:
+    """How many rows of ``length`` elements one block holds (at least one)."""
+    return max(1, BLOCK_ELEMENTS // length)
+
+
+def ones_for(x: np.ndarray) -> np.ndarray:
+    """A vector of ones matching the last axis and dtype of ``x`` (the BLAS row-sum operand)."""
+    return np.ones(x.shape[-1], x.dtype)
+
+
+def row_sums(block: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Sum of each row: a BLAS matrix-vector product ``block @ ones`` for float32/64."""
+    if block.dtype in _BLAS_DTYPES and block.flags.c_contiguous and ones.dtype == block.dtype:
+        return block @ ones
+    return block.sum(axis=-1)
+
+
+def row_max(block: np.ndarray) -> np.ndarray:
+    """Maximum of each row (NaN propagates); column by column when rows are short."""
+    length = block.shape[-1]
+    if length >= SHORT_ROW:
+        return block.max(axis=-1)
+    m = block[:, 0].copy()
+    for j in range(1, length):
+        np.maximum(m, block[:, j], out=m)
+    return m
+
+
+def row_dots(a: np.ndarray, b: np.ndarray, scratch: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """``sum(a * b, axis=-1)`` without a temporary array of the block's size.
+
+    Short rows: the product goes into ``scratch`` and a BLAS matrix-vector product sums it.
+    Long rows: :func:`numpy.vecdot`, one fused pass.
+    """
+    if a.shape[-1] < SHORT_ROW:
+        np.multiply(a, b, out=scratch)
+        return row_sums(scratch, ones)
+    if hasattr(np, "vecdot"):
+        return np.vecdot(a, b)
+    return np.einsum("ij,ij->i", a, b)  # pragma: no cover - NumPy < 2.0
