@@ -22,7 +22,22 @@ __all__ = [
 
 
 def check_backward(fn: Callable) -> Feedback:
-    """Grade ``fn(s, grad)``: the gradient with respect to the logits for a batch (N, L).
+    r"""Grade ``fn(s, grad)``: the gradient with respect to the logits for a batch (N, L).
+
+    The right answer is the :math:`O(L)` formula of :func:`~softmax_derivative.backward`,
+    :math:`S_{i,k}\big(g_{i,k} - \sum_j g_{i,j} S_{i,j}\big)`.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(s, grad)`` with softmax outputs ``s`` and upstream gradient ``grad`` of shape
+        (N, L).
+
+    Returns
+    -------
+    Feedback
+        Names the usual mistakes: the weighted sum forgotten, a flipped sign, the sum over
+        the wrong axis, the factor ``s`` forgotten, a transposed result.
 
     Examples
     --------
@@ -106,7 +121,19 @@ def check_backward_loop(fn: Callable) -> Feedback:
 def check_cross_entropy_grad(fn: Callable) -> Feedback:
     """Grade ``fn(logits, y)``: the gradient of the mean cross-entropy w.r.t. the logits.
 
-    ``y`` holds one-hot rows; the loss is averaged over the N rows of the batch.
+    ``y`` holds one-hot rows; the loss is averaged over the N rows of the batch, so the
+    right answer is ``(softmax(logits) - y) / N``.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(logits, y)`` with ``logits`` and one-hot ``y`` of shape (N, L).
+
+    Returns
+    -------
+    Feedback
+        Names the usual mistakes: the ``1/N`` forgotten, a flipped sign, the softmax
+        forgotten, the gradient with respect to the probabilities returned instead.
 
     Examples
     --------
