@@ -84,16 +84,20 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     result, result_rows = k.output_rows(out, s.shape, dtype, s, grad)
     s_rows, grad_rows = k.input_rows(s), k.input_rows(grad)
     ones_s, ones = k.ones_for(s), np.ones(s.shape[-1], dtype)
-    scratch = np.empty((min(k.rows_per_block(s.shape[-1]), len(s_rows)), s.shape[-1]), dtype)
+    if np.may_share_memory(result, s) or np.may_share_memory(result, grad):
+        # out is s or grad: work in a scratch block so that no input is overwritten early
+        work_rows = np.empty((min(k.rows_per_block(s.shape[-1]), len(s_rows)), s.shape[-1]), dtype)
+    else:
+        work_rows = None  # work in the result itself: one array less in the cache
     tol = probability_tolerance(s.dtype)
     all_plain = True
     for rows in k.blocks(*s_rows.shape):
-        s_block, grad_block = s_rows[rows], grad_rows[rows]
-        work = scratch[: len(s_block)]
+        s_block, grad_block, result_block = s_rows[rows], grad_rows[rows], result_rows[rows]
+        work = result_block if work_rows is None else work_rows[: len(s_block)]
         all_plain &= _plain_probabilities(s_block, ones_s, tol)
         dots = k.row_dots(grad_block, s_block, work, ones)
         np.subtract(grad_block, dots[:, None], out=work)
-        np.multiply(work, s_block, out=result_rows[rows])
+        np.multiply(work, s_block, out=result_block)
     if not all_plain:  # negative entries within tolerance, NaN, or not probabilities
         check_probabilities(s, "s")
     return k.finish(result, out)
