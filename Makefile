@@ -19,12 +19,13 @@ MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
 
-.PHONY: help install site-assets book test test-code test-notebooks test-book test-site lint serve clean
+.PHONY: help install site-assets book test test-code test-notebooks test-book test-site lint serve bench clean
 
 help:
 	@echo "make book   build the site into _build/html"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
+	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
 
@@ -66,6 +67,10 @@ test-book: book
 # The browser check alone, on the site already in _build/html (tests/test_site.py).
 test-site: $(STAMP)
 	$(PY) -m pytest -q tests/test_site.py
+
+# Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
+bench: $(STAMP)
+	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
