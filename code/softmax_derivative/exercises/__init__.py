@@ -13,5 +13,7 @@ from .gradients import *  # noqa: F403
 from .gradients import __all__ as _gradients
 from .matrices import *  # noqa: F403
 from .matrices import __all__ as _matrices
+from .performance import *  # noqa: F403
+from .performance import __all__ as _performance
 
-__all__ = ["Feedback", *_derivation, *_matrices, *_gradients]
+__all__ = ["Feedback", *_derivation, *_matrices, *_gradients, *_performance]
