@@ -45,6 +45,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import softmax_derivative as sd  # noqa: E402
+from softmax_derivative import _kernels  # noqa: E402
 
 try:
     import torch
@@ -78,17 +79,20 @@ def _calibrate(function: Callable[[], object], budget: float) -> int:
 
 
 def time_interleaved(
-    functions: dict[str, Callable[[], object]], repeats: int = 7, budget: float = 0.02
+    functions: dict[str, Callable[[], object]], repeats: int = 15, budget: float = 0.005
 ) -> dict[str, float]:
     """Seconds per call of each function: the minimum over ``repeats`` interleaved samples.
 
-    One sample of every function is taken in turn, ``repeats`` times, so that a change in
-    the machine's load affects all of them alike; the minimum is the least disturbed run.
+    One short sample of every function is taken in turn, ``repeats`` times, so that a change
+    in the machine's load affects all of them alike; the minimum is the least disturbed
+    run. A function slower than 0.2 s a call (the per-sample loop) gets three samples.
     """
     numbers = {name: _calibrate(f, budget) for name, f in functions.items()}
     best = dict.fromkeys(functions, float("inf"))
-    for _ in range(repeats):
+    for repeat in range(repeats):
         for name, f in functions.items():
+            if repeat >= 3 and best[name] > 0.2:
+                continue
             elapsed = timeit.timeit(f, number=numbers[name]) / numbers[name]
             best[name] = min(best[name], elapsed)
     return best
@@ -190,6 +194,37 @@ def measure_sweep(repeats: int) -> list[dict]:
     return records
 
 
+def measure_primitives(repeats: int) -> dict[str, dict[str, float]]:
+    """Nanoseconds per element of single NumPy operations, in cache and from main memory.
+
+    These explain the kernel ratios: what one elementwise pass costs when its block is in
+    cache compared with when it streams from main memory, what ``exp`` costs, and what a
+    row reduction along a short axis costs with a NumPy reduction and with BLAS.
+    """
+    return {dtype: _primitives(dtype, repeats) for dtype in DTYPES}
+
+
+def _primitives(dtype: str, repeats: int) -> dict[str, float]:
+    rng = np.random.default_rng(2)
+    a, b = (rng.random(_kernels.BLOCK_ELEMENTS).astype(dtype) for _ in range(2))
+    out = np.empty_like(a)
+    big_a, big_b = (rng.random(2**24).astype(dtype) for _ in range(2))
+    big_out = np.empty_like(big_a)
+    negative = -10 * a
+    rows = rng.random((3276, 10)).astype(dtype)
+    ones = np.ones(10, dtype)
+    functions = {
+        "multiply, in cache": (lambda: np.multiply(a, b, out=out), a.size),
+        "multiply, main memory": (lambda: np.multiply(big_a, big_b, out=big_out), big_a.size),
+        "exp, in cache": (lambda: np.exp(negative, out=out), a.size),
+        "row sums L=10, sum(axis=-1)": (lambda: rows.sum(axis=-1), rows.size),
+        "row sums L=10, BLAS rows @ ones": (lambda: rows @ ones, rows.size),
+        "row max L=10, max(axis=-1)": (lambda: rows.max(axis=-1), rows.size),
+    }
+    times = time_interleaved({k: f for k, (f, _) in functions.items()}, repeats=repeats)
+    return {k: times[k] / size * 1e9 for k, (_, size) in functions.items()}
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -243,7 +278,7 @@ def _cpu_name() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results file")
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per method")
+    parser.add_argument("--repeats", type=int, default=15, help="interleaved samples per method")
     parser.add_argument("--quick", action="store_true", help="two small shapes, no sweep")
     args = parser.parse_args(argv)
 
@@ -259,8 +294,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  measuring {dtype} ({n}, {length}) ...", file=sys.stderr, flush=True)
             records.extend(measure_shape(n, length, dtype, args.repeats))
     sweep = [] if args.quick else measure_sweep(args.repeats)
+    primitives = measure_primitives(args.repeats)
     print(table(records))
-    result = {"environment": environment(), "shapes": records, "sweep": sweep}
+    print("\nnanoseconds per element of single NumPy operations")
+    for dtype, values in primitives.items():
+        print(f"  {dtype}: " + ", ".join(f"{k} {v:.2f}" for k, v in values.items()))
+    result = {
+        "environment": environment(),
+        "shapes": records,
+        "sweep": sweep,
+        "primitives_ns_per_element": primitives,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {args.output}")
