@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from site_check import (
     CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
     SUMMARY_KEY,
     PageReport,
     check_page,
@@ -209,6 +210,14 @@ def test_screenshot_of_a_derivation_page(
 ) -> None:
     shot = SCREENSHOTS / (Path(derivation_page(site)).stem + ".png")
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(FileNotFoundError) as err:
+        find_chromium()
+    assert "apt-get install -y chromium" in str(err.value)
+    assert "playwright install" in CHROMIUM_MISSING  # says not to download a browser
 
 
 @pytest.fixture(scope="module")
