@@ -256,9 +256,11 @@ def test_input_is_not_modified_and_result_is_new(function):
 
 
 @given(logits())
-def test_softmax_is_a_distribution_for_wide_logits(z):
-    s = sd.softmax(z)  # warnings are errors: +-1e300 (float64), +-1e38 (float32) never overflow
-    assert s.dtype == z.dtype and s.shape == z.shape
+def test_wide_logits_give_a_distribution_and_its_finite_log(z):
+    """Logits up to +-1e300 (float64) or +-1e38 (float32): no overflow (warnings are errors)."""
+    s, log_s = sd.softmax(z), sd.log_softmax(z)
+    assert s.dtype == log_s.dtype == z.dtype and s.shape == log_s.shape == z.shape
+    # softmax: a distribution
     assert np.all(np.isfinite(s))
     assert np.all((s >= 0) & (s <= 1))
     L = z.shape[-1]
@@ -266,23 +268,17 @@ def test_softmax_is_a_distribution_for_wide_logits(z):
     # the largest logit gets the largest probability
     rows, top = s.reshape(-1, L), z.reshape(-1, L).argmax(axis=-1)
     assert np.all(rows[np.arange(len(top)), top] == rows.max(axis=-1))
-
-
-@given(logits())
-def test_log_softmax_is_finite_and_nonpositive_for_wide_logits(z):
-    log_s = sd.log_softmax(z)
-    assert log_s.dtype == z.dtype
+    # log_softmax: finite and <= 0 everywhere, even where softmax underflows to 0
     assert np.all(np.isfinite(log_s))
     assert np.all(log_s <= 0)
-
-
-@given(logits())
-def test_log_softmax_is_log_of_softmax_where_finite(z):
-    s = sd.softmax(z)
-    log_s = sd.log_softmax(z)
-    normal = s >= np.finfo(z.dtype).tiny  # subnormal probabilities have lost their digits
+    # log_softmax == log(softmax) where that is finite and not subnormal (subnormal
+    # probabilities have lost their relative accuracy)
+    normal = s >= np.finfo(z.dtype).tiny
     t = tol(z.dtype)
     assert_allclose(log_s[normal], np.log(s[normal]), rtol=t, atol=t)
+    # exp(log S) == S: the absolute error of log S (~ eps |log S|) becomes a relative one;
+    # below the smallest normal float only an absolute accuracy is left
+    assert_allclose(np.exp(log_s), s, rtol=10 * t, atol=np.finfo(z.dtype).tiny)
 
 
 @given(logits(bound=1e3), st.floats(-1e3, 1e3))
@@ -294,14 +290,6 @@ def test_softmax_is_shift_invariant(z, c):
     atol = 4 * eps * (np.max(np.abs(z), initial=0) + abs(c) + 1)
     assert_allclose(shifted, sd.softmax(z), rtol=0, atol=atol)
     assert_allclose(sd.log_softmax(z + c), sd.log_softmax(z), rtol=tol(z.dtype), atol=2 * atol)
-
-
-@given(logits(bound=50.0))
-def test_softmax_is_exp_of_log_softmax(z):
-    # exp(log S) carries the absolute error of log S (~ eps |log S|) as a relative error;
-    # subnormal probabilities (float32 below e^-87) only have an absolute accuracy
-    atol = np.finfo(z.dtype).tiny
-    assert_allclose(np.exp(sd.log_softmax(z)), sd.softmax(z), rtol=tol(z.dtype) * 10, atol=atol)
 
 
 @given(shapes(), float_dtypes())
