@@ -25,6 +25,7 @@ help:
 	@echo "make book   build the site into _build/html"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
+	@echo "make test-site  only the browser check of the site already in _build/html"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
