@@ -14,11 +14,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ._validation import as_float_array
+
 __all__ = [
     "BLOCK_ELEMENTS",
     "SHORT_ROW",
     "blocks",
     "finish",
+    "floats",
     "input_rows",
     "ones_for",
     "output_rows",
@@ -37,6 +40,14 @@ BLOCK_ELEMENTS = 32768
 SHORT_ROW = 32
 
 _BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def floats(x, name: str) -> np.ndarray:
+    """:func:`~softmax_derivative._validation.as_float_array`, with a quick exit for arrays
+    that are already float32/float64 with a non-empty last axis (the common case)."""
+    if type(x) is np.ndarray and x.dtype in _BLAS_DTYPES and x.ndim and x.shape[-1]:
+        return x
+    return as_float_array(x, name)
 
 
 def input_rows(x: np.ndarray) -> np.ndarray:
@@ -63,7 +74,7 @@ def output_rows(
     otherwise, to be copied into ``out`` by :func:`finish`.
     """
     if out is not None and out.flags.c_contiguous:
-        if all(_exact_alias(out, x) or not np.may_share_memory(out, x) for x in inputs):
+        if all(not np.may_share_memory(out, x) or _exact_alias(out, x) for x in inputs):
             return out, out.reshape(-1, shape[-1])
     result = np.empty(shape, dtype)
     return result, result.reshape(-1, shape[-1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import _kernels as k
@@ -71,9 +73,9 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     >>> backward(s, np.array([0.0, 0.0, 1.0]))  # the gradient of S_3
     array([-0.05989202, -0.1628034 ,  0.22269543])
     """
-    s = as_float_array(s, "s")
+    s = k.floats(s, "s")
     try:
-        grad = as_float_array(grad, "grad")
+        grad = k.floats(grad, "grad")
         check_same_shape(s, grad, "s", "grad")
         if out is not None:
             check_out(out, s.shape, np.result_type(s, grad))
@@ -84,12 +86,12 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     result, result_rows = k.output_rows(out, s.shape, dtype, s, grad)
     s_rows, grad_rows = k.input_rows(s), k.input_rows(grad)
     ones_s, ones = k.ones_for(s), np.ones(s.shape[-1], dtype)
-    if np.may_share_memory(result, s) or np.may_share_memory(result, grad):
+    if out is not None and (np.may_share_memory(result, s) or np.may_share_memory(result, grad)):
         # out is s or grad: work in a scratch block so that no input is overwritten early
         work_rows = np.empty((min(k.rows_per_block(s.shape[-1]), len(s_rows)), s.shape[-1]), dtype)
     else:
         work_rows = None  # work in the result itself: one array less in the cache
-    tol = probability_tolerance(s.dtype)
+    tol = _tolerance(s.dtype)
     all_plain = True
     for rows in k.blocks(*s_rows.shape):
         s_block, grad_block, result_block = s_rows[rows], grad_rows[rows], result_rows[rows]
@@ -101,6 +103,9 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     if not all_plain:  # negative entries within tolerance, NaN, or not probabilities
         check_probabilities(s, "s")
     return k.finish(result, out)
+
+
+_tolerance = lru_cache(probability_tolerance)
 
 
 def _plain_probabilities(s_block: np.ndarray, ones: np.ndarray, tol: float) -> bool:

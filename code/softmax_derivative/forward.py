@@ -2,40 +2,52 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from functools import lru_cache
+
 import numpy as np
 
 from . import _kernels as k
-from ._validation import as_float_array, check_out
+from ._validation import check_out
 
 __all__ = ["softmax", "log_softmax"]
 
 
-def _row_shift(block: np.ndarray) -> np.ndarray:
+def _row_shift(block: np.ndarray) -> tuple[np.ndarray, bool]:
     """Row maxima of ``block`` as a column: 0 where a maximum is infinite (no shift).
 
     A NaN maximum is kept: the row becomes NaN without an overflow warning from its other
-    entries (``exp(1e300)``).
+    entries (``exp(1e300)``). The flag is True if some maximum was not finite.
     """
     m = k.row_max(block)
-    np.copyto(m, 0, where=np.isinf(m))
-    return m[:, None]
+    irregular = not np.isfinite(m).all()
+    if irregular:
+        np.copyto(m, 0, where=np.isinf(m))
+    return m[:, None], irregular
 
 
-def _block_shift(block: np.ndarray):
+def _quiet(irregular: bool):
+    """Silence the 0/0, inf/inf and log(0) of fully masked or +inf rows (they give NaN)."""
+    return np.errstate(divide="ignore", invalid="ignore") if irregular else nullcontext()
+
+
+def _block_shift(block: np.ndarray) -> tuple[np.ndarray | np.floating, bool]:
     """One shift for the whole block when that is as safe as one per row, else :func:`_row_shift`.
 
     Any shift gives the same softmax; it only has to keep ``exp`` from overflowing and each
     row's largest term from underflowing. The block maximum does both when every entry lies
     within :func:`_safe_spread` of it, and costs two fast whole-block reductions instead of
-    a row-by-row maximum and a broadcast subtraction.
+    a row-by-row maximum and a broadcast subtraction. The flag says whether the block may
+    hold non-finite values (then its row sums may be 0 or infinite).
     """
     if block.size:
         hi, lo = block.max(), block.min()
         if np.isfinite(hi) and np.isfinite(lo) and hi <= lo + _safe_spread(block.dtype):
-            return hi
+            return hi, False
     return _row_shift(block)
 
 
+@lru_cache
 def _safe_spread(dtype: np.dtype) -> float:
     """How far below the shift a logit may lie and still have a normal (not subnormal) exp."""
     return -0.9 * float(np.log(np.finfo(dtype).tiny))
@@ -91,7 +103,7 @@ def softmax(z, out: np.ndarray | None = None) -> np.ndarray:
     >>> softmax(np.array([1e300, 0.0, -np.inf]))
     array([1., 0., 0.])
     """
-    z = as_float_array(z, "z")
+    z = k.floats(z, "z")
     if out is not None:
         check_out(out, z.shape, z.dtype)
     result, result_rows = k.output_rows(out, z.shape, z.dtype, z)
@@ -99,9 +111,10 @@ def softmax(z, out: np.ndarray | None = None) -> np.ndarray:
     ones = k.ones_for(z)
     for rows in k.blocks(*z_rows.shape):
         z_block, e = z_rows[rows], result_rows[rows]
-        np.subtract(z_block, _block_shift(z_block), out=e)
+        shift, irregular = _block_shift(z_block)
+        np.subtract(z_block, shift, out=e)
         np.exp(e, out=e)
-        with np.errstate(invalid="ignore"):  # 0/0 or inf/inf: a fully masked or +inf row
+        with _quiet(irregular):
             np.divide(e, k.row_sums(e, ones)[:, None], out=e)
     return k.finish(result, out)
 
@@ -141,7 +154,7 @@ def log_softmax(z, out: np.ndarray | None = None) -> np.ndarray:
     >>> log_softmax(np.array([0.0, -1000.0]))  # log(softmax) would give -inf
     array([    0., -1000.])
     """
-    z = as_float_array(z, "z")
+    z = k.floats(z, "z")
     if out is not None:
         check_out(out, z.shape, z.dtype)
     result, result_rows = k.output_rows(out, z.shape, z.dtype, z)
@@ -150,9 +163,10 @@ def log_softmax(z, out: np.ndarray | None = None) -> np.ndarray:
     scratch = np.empty((min(k.rows_per_block(z.shape[-1]), len(z_rows)), z.shape[-1]), z.dtype)
     for rows in k.blocks(*z_rows.shape):
         z_block, shifted = z_rows[rows], result_rows[rows]
-        np.subtract(z_block, _row_shift(z_block), out=shifted)
+        shift, irregular = _row_shift(z_block)
+        np.subtract(z_block, shift, out=shifted)
         e = np.exp(shifted, out=scratch[: len(shifted)])
-        with np.errstate(divide="ignore", invalid="ignore"):  # fully masked or +inf rows
+        with _quiet(irregular):
             log_norm = np.log(k.row_sums(e, ones))
             np.subtract(shifted, log_norm[:, None], out=shifted)
     return k.finish(result, out)
