@@ -194,3 +194,10 @@ def test_check_gradient_does_not_modify_its_inputs():
     sd.check_gradient(sd.softmax, analytic, z)
     assert_array_equal(z, Z)
     assert_array_equal(analytic, analytic_before)
+
+
+def test_relative_error_does_not_modify_its_inputs():
+    a, e = np.array([1.0, -2.0]), np.array([1.5, -2.0])
+    sd.relative_error(a, e)
+    assert_array_equal(a, [1.0, -2.0])
+    assert_array_equal(e, [1.5, -2.0])
