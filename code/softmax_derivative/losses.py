@@ -116,6 +116,15 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
+def _check_samples(x: np.ndarray, name: str, reduction: str) -> None:
+    """The mean over an empty batch is undefined: say so instead of returning NaN."""
+    if reduction == "mean" and x.size == 0:
+        raise ValueError(
+            f"{name} holds no samples (shape {x.shape}): the mean over an empty batch is "
+            "undefined; use reduction='sum' or 'none'"
+        )
+
+
 def _scale(shape: tuple[int, ...], reduction: str) -> float:
     """The factor a gradient carries: 1/N for the mean over N samples, else 1."""
     return 1 / int(np.prod(shape[:-1], dtype=np.int64)) if reduction == "mean" else 1.0
@@ -150,6 +159,7 @@ def cross_entropy(probs, targets, reduction: str = "mean"):
     _check_reduction(reduction)
     probs = as_float_array(probs, "probs")
     check_probabilities(probs, "probs")
+    _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     with np.errstate(divide="ignore"):
         log_p = np.log(probs)
@@ -184,6 +194,7 @@ def cross_entropy_from_logits(logits, targets, reduction: str = "mean"):
     """
     _check_reduction(reduction)
     logits = as_float_array(logits, "logits")
+    _check_samples(logits, "logits", reduction)
     y = _target_distribution(targets, logits)
     log_p = log_softmax(logits)
     # 0 * log 0 counts as 0: mask log_p before the product so no 0 * -inf is evaluated
@@ -225,6 +236,7 @@ def cross_entropy_grad(probs, targets, reduction: str = "mean") -> np.ndarray:
     _check_reduction(reduction)
     probs = as_float_array(probs, "probs")
     check_probabilities(probs, "probs")
+    _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     return (probs - y) * probs.dtype.type(_scale(probs.shape, reduction))
 
@@ -257,6 +269,7 @@ def cross_entropy_grad_probs(probs, targets, reduction: str = "mean") -> np.ndar
     _check_reduction(reduction)
     probs = as_float_array(probs, "probs")
     check_probabilities(probs, "probs")
+    _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(y > 0, -y / probs, 0)
@@ -293,6 +306,7 @@ def mse(outputs, targets, reduction: str = "mean"):
     outputs = as_float_array(outputs, "outputs")
     targets = as_float_array(targets, "targets")
     check_same_shape(outputs, targets, "outputs", "targets")
+    _check_samples(outputs, "outputs", reduction)
     per_sample = 0.5 * np.sum((outputs - targets) ** 2, axis=-1)
     return _reduce(per_sample, reduction)
 
@@ -322,4 +336,5 @@ def mse_grad(outputs, targets, reduction: str = "mean") -> np.ndarray:
     outputs = as_float_array(outputs, "outputs")
     targets = as_float_array(targets, "targets")
     check_same_shape(outputs, targets, "outputs", "targets")
+    _check_samples(outputs, "outputs", reduction)
     return (outputs - targets) * _scale(outputs.shape, reduction)

@@ -330,3 +330,36 @@ def test_eps_must_be_a_real_number(call, eps):
 def test_eps_may_be_a_numpy_float():
     J = sd.numerical_jacobian(sd.softmax, Z[0], eps=np.float32(1e-4))
     assert J.shape == (2, 2)
+
+
+EMPTY_BATCH = [
+    ("cross_entropy", "probs", sd.cross_entropy, (np.empty((0, 3)), np.empty(0, int))),
+    (
+        "cross_entropy_from_logits",
+        "logits",
+        sd.cross_entropy_from_logits,
+        (np.empty((0, 3)), np.empty(0, int)),
+    ),
+    ("cross_entropy_grad", "probs", sd.cross_entropy_grad, (np.empty((0, 3)), np.empty(0, int))),
+    (
+        "cross_entropy_grad_probs",
+        "probs",
+        sd.cross_entropy_grad_probs,
+        (np.empty((0, 3)), np.empty(0, int)),
+    ),
+    ("mse", "outputs", sd.mse, (np.empty((0, 3)), np.empty((0, 3)))),
+    ("mse_grad", "outputs", sd.mse_grad, (np.empty((0, 3)), np.empty((0, 3)))),
+]
+
+
+@pytest.mark.parametrize(("label", "name", "function", "args"), EMPTY_BATCH)
+def test_the_mean_over_an_empty_batch_is_an_error_naming_the_argument(label, name, function, args):
+    with pytest.raises(ValueError, match=rf"^{name} holds no samples .*empty batch"):
+        function(*args)
+
+
+@pytest.mark.parametrize(("label", "name", "function", "args"), EMPTY_BATCH)
+def test_sum_and_none_over_an_empty_batch_are_empty(label, name, function, args):
+    for reduction in ("sum", "none"):
+        result = np.asarray(function(*args, reduction=reduction))
+        assert result.size == 0 or float(result) == 0.0
