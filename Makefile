@@ -19,7 +19,7 @@ MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
 
-.PHONY: help install site-assets book test test-code test-notebooks test-book test-site lint serve bench clean
+.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
 
 help:
 	@echo "make book   build the site into _build/html"
@@ -54,16 +54,23 @@ $(MATHJAX_JS): $(NPM_STAMP)
 book: $(STAMP) site-assets
 	$(BIN)/jupyter-book build $(JB_FLAGS) .
 
-test: test-code test-notebooks test-book
+test: test-code
+	@# nbval and the book build each execute every notebook: on two cores they run side by side.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-fresh
+	$(PY) -m pytest -q tests
 
 test-code: $(STAMP)
-	cd code && ../$(BIN)/ruff check . && ../$(PY) -m pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd code && ../$(PY) -m pytest -q
 
 test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg chapters
 
-test-book: book
-	$(PY) -m pytest -q tests
+# The build of `make test` starts from scratch (--all): every notebook is executed again and
+# every warning is seen, not only those of the pages changed since the last build.
+book-fresh: $(STAMP) site-assets
+	$(BIN)/jupyter-book build --all $(JB_FLAGS) .
 
 # The browser check alone, on the site already in _build/html (tests/test_site.py).
 test-site: $(STAMP)

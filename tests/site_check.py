@@ -56,7 +56,7 @@ or point the check at any Chromium or Chrome binary:  CHROMIUM=/path/to/chromium
 
 
 def find_chromium() -> str:
-    """Return the path of a system Chromium, or raise FileNotFoundError explaining how to get one."""
+    """The path of a system Chromium; FileNotFoundError, saying how to get one, if none."""
     env = os.environ.get("CHROMIUM")
     if env:
         if Path(env).is_file() and os.access(env, os.X_OK):
@@ -68,9 +68,7 @@ def find_chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise FileNotFoundError(
-        CHROMIUM_MISSING.format(where=" at /usr/bin/chromium or on PATH")
-    )
+    raise FileNotFoundError(CHROMIUM_MISSING.format(where=" at /usr/bin/chromium or on PATH"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -100,20 +98,14 @@ class PageReport:
 
     url: str
     final_url: str = ""  # where the page ended (differs after a redirect)
-    math_elements: int = (
-        0  # elements with class "math" (Sphinx's inline and display math)
-    )
+    math_elements: int = 0  # elements with class "math" (Sphinx's inline and display math)
     typeset: int = 0  # MathJax containers rendered on the page
-    untypeset: list[str] = field(
-        default_factory=list
-    )  # TeX of .math elements MathJax left alone
+    untypeset: list[str] = field(default_factory=list)  # TeX of .math elements MathJax left alone
     merrors: list[str] = field(default_factory=list)  # MathJax errors shown on the page
     console_errors: list[str] = field(default_factory=list)
     ignored_console_errors: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)  # blocked, never sent
-    failed_responses: list[str] = field(
-        default_factory=list
-    )  # status >= 400, or no response
+    failed_responses: list[str] = field(default_factory=list)  # status >= 400, or no response
     images_without_alt: list[str] = field(default_factory=list)
     figure_images: int = 0  # images in the article (the page's content)
     mathjax_loaded: bool = False
@@ -154,7 +146,8 @@ async () => {
   const badAlt = imgs.filter(img => {
     const alt = (img.getAttribute('alt') || '').trim();
     return alt === '' || /^<Figure size/i.test(alt) || /^<matplotlib/i.test(alt);
-  }).map(img => (img.getAttribute('src') || '?') + ' alt=' + JSON.stringify(img.getAttribute('alt')));
+  }).map(img => (img.getAttribute('src') || '?') + ' alt='
+                + JSON.stringify(img.getAttribute('alt')));
   return {
     loaded,
     math: maths.length,

@@ -49,9 +49,7 @@ def derivation_page(site: Path) -> str:
     chapters = sorted((site / "chapters").glob("*.html"))
     if not chapters:
         return "index.html"
-    best = max(
-        chapters, key=lambda p: p.read_text(encoding="utf-8").count(DISPLAY_MATH)
-    )
+    best = max(chapters, key=lambda p: p.read_text(encoding="utf-8").count(DISPLAY_MATH))
     return best.relative_to(site).as_posix()
 
 
@@ -102,9 +100,7 @@ def reports(site: Path, server: str, browser, request) -> dict[str, PageReport]:
     shot_page = derivation_page(site)
     shot = SCREENSHOTS / (Path(shot_page).stem + ".png")
     out = {
-        rel: check_page(
-            browser, server + rel, screenshot=shot if rel == shot_page else None
-        )
+        rel: check_page(browser, server + rel, screenshot=shot if rel == shot_page else None)
         for rel in site_pages(site)
     }
     seconds = time.perf_counter() - start
@@ -116,14 +112,10 @@ def reports(site: Path, server: str, browser, request) -> dict[str, PageReport]:
         "external_requests": sum(len(r.external_requests) for r in out.values()),
         "failed_responses": sum(len(r.failed_responses) for r in out.values()),
         "console_errors": sum(len(r.console_errors) for r in out.values()),
-        "ignored_console_errors": sum(
-            len(r.ignored_console_errors) for r in out.values()
-        ),
+        "ignored_console_errors": sum(len(r.ignored_console_errors) for r in out.values()),
         "content_images": sum(r.figure_images for r in out.values()),
         "site_bytes": tree_size(site),
-        "mathjax_bytes": tree_size(site / "mathjax")
-        if (site / "mathjax").is_dir()
-        else 0,
+        "mathjax_bytes": tree_size(site / "mathjax") if (site / "mathjax").is_dir() else 0,
         "browser_seconds": round(seconds, 1),
         "screenshot": str(shot),
     }
@@ -133,11 +125,7 @@ def reports(site: Path, server: str, browser, request) -> dict[str, PageReport]:
 
 
 def failures(reports: dict[str, PageReport], attribute: str) -> dict[str, list[str]]:
-    return {
-        page: getattr(r, attribute)
-        for page, r in reports.items()
-        if getattr(r, attribute)
-    }
+    return {page: getattr(r, attribute) for page, r in reports.items() if getattr(r, attribute)}
 
 
 def test_every_page_is_checked(site: Path, reports: dict[str, PageReport]) -> None:
@@ -148,9 +136,7 @@ def test_every_page_is_checked(site: Path, reports: dict[str, PageReport]) -> No
 
 def test_every_equation_is_typeset(reports: dict[str, PageReport]) -> None:
     assert not failures(reports, "untypeset")
-    no_mathjax = [
-        p for p, r in reports.items() if r.math_elements and not r.mathjax_loaded
-    ]
+    no_mathjax = [p for p, r in reports.items() if r.math_elements and not r.mathjax_loaded]
     assert not no_mathjax, f"pages with math where MathJax did not load: {no_mathjax}"
     assert sum(r.typeset for r in reports.values()) > 0
 
@@ -173,20 +159,14 @@ def test_no_failed_responses(reports: dict[str, PageReport]) -> None:
 
 def test_figures_have_alt_text(reports: dict[str, PageReport]) -> None:
     assert not failures(reports, "images_without_alt")
-    assert sum(r.figure_images for r in reports.values()) > 0, (
-        "no figure found in the site"
-    )
+    assert sum(r.figure_images for r in reports.values()) > 0, "no figure found in the site"
 
 
 def test_mathjax_is_served_by_the_site(site: Path) -> None:
-    assert (site / MATHJAX_FILE).is_file(), (
-        "run `make site-assets` (part of `make book`)"
-    )
+    assert (site / MATHJAX_FILE).is_file(), "run `make site-assets` (part of `make book`)"
     size = tree_size(site / "mathjax")
     assert size <= MATHJAX_BUDGET_BYTES, f"MathJax takes {size} bytes"
-    assert not (site / "_static" / "mathjax").exists(), (
-        "MathJax must not be in _static/"
-    )
+    assert not (site / "_static" / "mathjax").exists(), "MathJax must not be in _static/"
     for rel in site_pages(site):
         html = (site / rel).read_text(encoding="utf-8")
         if re.search(r'http-equiv="refresh"', html, re.IGNORECASE):
@@ -195,19 +175,13 @@ def test_mathjax_is_served_by_the_site(site: Path) -> None:
         # without equations (the navigation shows chapter titles with math).
         scripts = re.findall(r'<script[^>]* src="([^"]*mathjax/[^"]*)"', html)
         assert len(scripts) == 1 and MATHJAX_FILE in scripts[0], (rel, scripts)
-        configs = re.findall(
-            r"<script>window\.MathJax = (\{.*?\})</script>", html, re.DOTALL
-        )
+        configs = re.findall(r"<script>window\.MathJax = (\{.*?\})</script>", html, re.DOTALL)
         assert len(configs) == 1, (rel, configs)
         packages = json.loads(configs[0])["tex"]["packages"]
-        assert "noundefined" in packages["[-]"], (
-            f"{rel}: undefined macros must be errors"
-        )
+        assert "noundefined" in packages["[-]"], f"{rel}: undefined macros must be errors"
 
 
-def test_screenshot_of_a_derivation_page(
-    reports: dict[str, PageReport], site: Path
-) -> None:
+def test_screenshot_of_a_derivation_page(reports: dict[str, PageReport], site: Path) -> None:
     shot = SCREENSHOTS / (Path(derivation_page(site)).stem + ".png")
     assert shot.is_file() and shot.stat().st_size > 10_000
 
@@ -231,16 +205,13 @@ def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
     html = page.read_text(encoding="utf-8")
     assert "</article>" in html
     bad = (
-        DISPLAY_MATH
-        + r"\[\frac{\partial S_j}{\partial z_k} = \undefinedmacro{S_j}\]</div>"
+        DISPLAY_MATH + r"\[\frac{\partial S_j}{\partial z_k} = \undefinedmacro{S_j}\]</div>"
         '<img src="https://example.invalid/pixel.png" alt="an image on another host">'
         '<img src="no-such-image.png" alt="a missing image">'
         "<script>console.error('deliberate error')</script>"
     )
     page.write_text(html.replace("</article>", bad + "</article>", 1), encoding="utf-8")
-    no_mathjax = re.sub(
-        r'<script defer="defer" src="[^"]*mathjax/[^"]*"></script>', "", html
-    )
+    no_mathjax = re.sub(r'<script defer="defer" src="[^"]*mathjax/[^"]*"></script>', "", html)
     assert no_mathjax != html
     (page.parent / "no_mathjax.html").write_text(no_mathjax, encoding="utf-8")
     return copy, rel
@@ -254,9 +225,7 @@ def test_checker_catches_a_broken_page(broken_site: tuple[Path, str], browser) -
     assert any("undefinedmacro" in m for m in report.merrors), report
     assert "deliberate error" in " ".join(report.console_errors), report
     assert report.external_requests == ["https://example.invalid/pixel.png"], report
-    assert any(
-        "404" in r and "no-such-image.png" in r for r in report.failed_responses
-    ), report
+    assert any("404" in r and "no-such-image.png" in r for r in report.failed_responses), report
     assert report.problems()
     assert not missing.mathjax_loaded and missing.math_elements > 0
     assert len(missing.untypeset) == missing.math_elements
