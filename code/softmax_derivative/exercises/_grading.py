@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "fixed_logits", "call", "close", "diagnose"]
+__all__ = ["Feedback", "fixed_logits", "call", "call_for_numbers", "close", "diagnose"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,26 @@ def call(fn: Callable, *args):
         return np.asarray(fn(*args)), None
     except Exception as error:  # noqa: BLE001 - any error becomes feedback
         return None, Feedback(False, f"your function raised {type(error).__name__}: {error}")
+
+
+def call_for_numbers(fn: Callable, cases, show: Callable = None):
+    """Call ``fn(*case)`` for every case, each call expected to return one number.
+
+    Returns ``(numbers, None)`` with the numbers as a float array, or ``(None, feedback)`` for
+    the first call that raised or did not return a number; ``show(case)`` writes a case's
+    arguments in that feedback.
+    """
+    show = show or (lambda case: ", ".join(map(str, case)))
+    numbers = []
+    for case in cases:
+        value, error = call(fn, *case)
+        if error is not None:
+            return None, error
+        if value.shape != () or not np.issubdtype(value.dtype, np.number):
+            got = f"an array of shape {value.shape}" if value.shape else repr(value)
+            return None, Feedback(False, f"fn({show(case)}) returned {got}; expected a number")
+        numbers.append(float(value))
+    return np.array(numbers), None
 
 
 def diagnose(result, expected, mistakes: dict[str, np.ndarray], success: str) -> Feedback:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..forward import softmax
 from ..jacobian import jacobian
-from ._grading import Feedback, call, close, diagnose, fixed_logits
+from ._grading import Feedback, call, call_for_numbers, close, diagnose, fixed_logits
 
 __all__ = [
     "check_softmax",
@@ -362,17 +362,13 @@ def check_derivative_entry(fn: Callable) -> Feedback:
     s = softmax(fixed_logits()[0])
     L = s.size
     pairs = [(j, k) for j in range(L) for k in range(L)]
-    got = []
-    for j, k in pairs:
-        value, error = _call(fn, s.copy(), j, k)
-        if error is not None:
-            return error
-        if value.shape != ():
-            return Feedback(
-                False, f"fn(s, {j}, {k}) returned shape {value.shape}; expected a number"
-            )
-        got.append(float(value))
-    got = np.array(got).reshape(L, L)
+    with np.errstate(all="ignore"):
+        got, error = call_for_numbers(
+            fn, [(s.copy(), j, k) for j, k in pairs], show=lambda c: f"s, {c[1]}, {c[2]}"
+        )
+    if error is not None:
+        return error
+    got = got.reshape(L, L)
     expected = jacobian(s)
     diag = np.eye(L, dtype=bool)
     if close(got, expected):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..forward import softmax
 from ..jacobian import jacobian
-from ._grading import Feedback, call, close, diagnose, fixed_logits
+from ._grading import Feedback, call, call_for_numbers, close, diagnose, fixed_logits
 
 __all__ = [
     "check_jacobian",
@@ -68,17 +68,11 @@ def check_off_diagonal_entry(fn: Callable) -> Feedback:
     s = softmax(fixed_logits()[0])
     L = s.size
     pairs = [(j, k) for j in range(L) for k in range(L) if j != k]
-    got = []
-    for j, k in pairs:
-        value, error = call(fn, s.copy(), j, k)
-        if error is not None:
-            return error
-        if value.shape != ():
-            return Feedback(
-                False, f"fn(s, {j}, {k}) returned shape {value.shape}; expected a number"
-            )
-        got.append(float(value))
-    got = np.array(got)
+    got, error = call_for_numbers(
+        fn, [(s.copy(), j, k) for j, k in pairs], show=lambda c: f"s, {c[1]}, {c[2]}"
+    )
+    if error is not None:
+        return error
     sj = np.array([s[j] for j, _ in pairs])
     sk = np.array([s[k] for _, k in pairs])
     mistakes = {
@@ -288,17 +282,9 @@ def check_jacobian_memory(fn: Callable) -> Feedback:
     Not yet: each Jacobian is L x L: the memory grows with L^2, not L
     """
     cases = [(256, 10, 8), (32, 1000, 4), (3, 7, 2), (1, 50257, 8)]
-    got = []
-    for N, L, itemsize in cases:
-        value, error = call(fn, N, L, itemsize)
-        if error is not None:
-            return error
-        if value.shape != () or not np.issubdtype(value.dtype, np.number):
-            return Feedback(
-                False, f"fn({N}, {L}, {itemsize}) returned {value!r}; expected a number"
-            )
-        got.append(float(value))
-    got = np.array(got)
+    got, error = call_for_numbers(fn, cases)
+    if error is not None:
+        return error
     N, L, b = (np.array(column, dtype=float) for column in zip(*cases, strict=True))
     expected = N * L**2 * b
     mistakes = {

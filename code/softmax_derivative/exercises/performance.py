@@ -8,7 +8,7 @@ import numpy as np
 
 from ..backward import backward
 from ..forward import softmax
-from ._grading import Feedback, call, close, diagnose
+from ._grading import Feedback, call, call_for_numbers, close, diagnose
 
 __all__ = ["check_naive_backward_traffic", "check_blocked_backward"]
 
@@ -27,17 +27,9 @@ def check_naive_backward_traffic(fn: Callable) -> Feedback:
     Not yet: 3 N L itemsize is the fused kernel (read s and grad once, write the result ...
     """
     cases = [(4096, 10, 8), (256, 32000, 4), (3, 7, 2), (1, 1, 8)]
-    got = []
-    for N, L, itemsize in cases:
-        value, error = call(fn, N, L, itemsize)
-        if error is not None:
-            return error
-        if value.shape != () or not np.issubdtype(value.dtype, np.number):
-            return Feedback(
-                False, f"fn({N}, {L}, {itemsize}) returned {value!r}; expected a number"
-            )
-        got.append(float(value))
-    got = np.array(got)
+    got, error = call_for_numbers(fn, cases)
+    if error is not None:
+        return error
     n_l_b = np.array([N * L * b for N, L, b in cases], dtype=float)
     expected = 9 * n_l_b
     mistakes = {
