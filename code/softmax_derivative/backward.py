@@ -61,9 +61,9 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
 
     The rows are processed in blocks that stay in cache: ``s`` and ``grad`` are read from
     memory once and the result written once, and the check that ``s`` holds probabilities
-    is done on each block while it is in cache. ``out`` may be ``s`` or ``grad``. If ``s``
-    turns out not to hold probabilities, the ValueError is raised after ``out`` has been
-    (partly) written.
+    is done on each block while it is in cache (its smallest entry and row sums, compared
+    with their bounds once at the end). ``out`` may be ``s`` or ``grad``. If ``s`` turns
+    out not to hold probabilities, the ValueError is raised after ``out`` has been written.
 
     Examples
     --------
@@ -85,43 +85,52 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     dtype = np.result_type(s, grad)
     result, result_rows = k.output_rows(out, s.shape, dtype, s, grad)
     s_rows, grad_rows = k.input_rows(s), k.input_rows(grad)
-    ones_s, ones = k.ones_for(s), np.ones(s.shape[-1], dtype)
+    n_rows, length = s_rows.shape
+    if n_rows == 0:
+        return k.finish(result, out)
+    step = k.rows_per_block(length, dtype.itemsize)
+    ones_s, ones = k.ones_for(s), np.ones(length, dtype)
     if out is not None and (np.may_share_memory(result, s) or np.may_share_memory(result, grad)):
         # out is s or grad: work in a scratch block so that no input is overwritten early
-        work_rows = np.empty((min(k.rows_per_block(s.shape[-1]), len(s_rows)), s.shape[-1]), dtype)
+        work_rows = np.empty((min(step, n_rows), length), dtype)
     else:
         work_rows = None  # work in the result itself: one array less in the cache
-    tol = _tolerance(s.dtype)
-    all_plain = True
-    for rows in k.blocks(*s_rows.shape):
-        s_block, grad_block, result_block = s_rows[rows], grad_rows[rows], result_rows[rows]
-        work = result_block if work_rows is None else work_rows[: len(s_block)]
-        all_plain &= _plain_probabilities(s_block, ones_s, tol)
-        dots = k.row_dots(grad_block, s_block, work, ones)
-        np.subtract(grad_block, dots[:, None], out=work)
-        np.multiply(work, s_block, out=result_block)
-    if not all_plain:  # negative entries within tolerance, NaN, or not probabilities
-        check_probabilities(s, "s")
+    # The probability check, one reduction per block: each block's smallest entry and the
+    # row sums, compared with their bounds once after the loop.
+    lows = np.empty(-(-n_rows // step), s.dtype)
+    sums = np.empty(n_rows, s.dtype)
+    old_bufsize = k.unbuffered_rows(length)
+    try:
+        for b, start in enumerate(range(0, n_rows, step)):
+            rows = slice(start, start + step)
+            s_block, grad_block, result_block = s_rows[rows], grad_rows[rows], result_rows[rows]
+            work = result_block if work_rows is None else work_rows[: len(s_block)]
+            lows[b] = s_block.min()
+            k.row_sums(s_block, ones_s, out=sums[rows])
+            dots = k.row_dots(grad_block, s_block, work, ones)
+            np.subtract(grad_block, dots[:, None], out=work)
+            np.multiply(work, s_block, out=result_block)
+    finally:
+        if old_bufsize is not None:
+            np.setbufsize(old_bufsize)
+    if not _plain_probabilities(lows, sums, _tolerance(s.dtype)):
+        check_probabilities(s, "s")  # negative entries within tolerance, NaN, or an error
     return k.finish(result, out)
 
 
 _tolerance = lru_cache(probability_tolerance)
 
 
-def _plain_probabilities(s_block: np.ndarray, ones: np.ndarray, tol: float) -> bool:
-    """True if every entry is >= 0 and every row sums to 1 within ``tol``.
+def _plain_probabilities(lows: np.ndarray, sums: np.ndarray, tol: float) -> bool:
+    """True if every entry is >= 0 (``lows``: the smallest entry of each block) and every
+    row sum (``sums``) is 1 within ``tol``.
 
     Then every entry is also <= its row sum <= 1 + tol (rounding is monotonic, so a sum of
-    non-negative numbers is at least each of them): ``s_block`` passes
+    non-negative numbers is at least each of them): ``s`` passes
     :func:`~softmax_derivative._validation.check_probabilities`. False calls for the full
-    check, which raises or lets the block through (NaN rows, tiny negative entries).
+    check, which raises or lets ``s`` through (NaN rows, tiny negative entries).
     """
-    if s_block.size == 0:
-        return True
-    if not s_block.min() >= 0:
-        return False
-    sums = k.row_sums(s_block, ones)
-    return bool(sums.min() >= 1 - tol and sums.max() <= 1 + tol)
+    return bool(lows.min() >= 0 and sums.min() >= 1 - tol and sums.max() <= 1 + tol)
 
 
 def backward_via_jacobian(s, grad) -> np.ndarray:

@@ -19,7 +19,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import softmax_derivative as sd
-from softmax_derivative import _kernels
+from softmax_derivative import _kernels, forward
 
 RTOL = 1e-12
 
@@ -328,3 +328,47 @@ def test_logits_passed_as_s_are_reported_before_a_bad_grad():
     z = logits((4, 5), seed=18)
     with pytest.raises(ValueError, match="Did you pass logits"):
         sd.backward(z, np.zeros((4, 6)))
+
+
+# ---------------------------------------------------------------- long rows, one log shift
+
+
+@pytest.mark.parametrize(
+    "length", [_kernels.LONG_ROW - 1, _kernels.LONG_ROW, _kernels.LONG_ROW + 1, 1000, 9000]
+)
+def test_long_rows_equal_formulas_and_restore_the_ufunc_buffer(small_blocks, length):
+    # Rows from LONG_ROW on run with a ufunc buffer no longer than a row; it is put back.
+    before = np.getbufsize()
+    z = logits((5, length), seed=length)
+    assert_allclose(sd.softmax(z), simple_softmax(z), rtol=RTOL, atol=0)
+    assert_rowwise_close(sd.log_softmax(z), simple_log_softmax(z))
+    s, grad = probabilities_and_gradient((5, length), seed=length)
+    assert_backward_close(sd.backward(s, grad), s, grad)
+    with pytest.raises(ValueError, match="Did you pass logits"):
+        sd.backward(z, grad)
+    assert np.getbufsize() == before
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("spread", [0.0, 5.0, 15.0, 63.0, 65.0, 500.0])
+def test_log_softmax_with_one_shift_per_block(dtype, spread):
+    # Short rows whose block lies within the spread limit share one shift (64 in float64,
+    # 16 in float32); wider blocks fall back to the row maxima. Either way: the formula,
+    # and every entry <= 0.
+    z = logits((300, 7), seed=19, scale=0.1) + np.linspace(0, spread, 300)[:, None]
+    z = z.astype(dtype)
+    one_shift = forward._log_shift(z)[2]
+    assert one_shift == (z.max() - z.min() <= (64 if dtype == np.float64 else 16))
+    result = sd.log_softmax(z)
+    assert result.dtype == dtype and np.all(result <= 0)
+    expected = simple_log_softmax(z.astype(np.float64))
+    rtol = RTOL if dtype == np.float64 else 1e-5
+    assert_rowwise_close(result.astype(np.float64), expected, rtol)
+
+
+def test_log_softmax_top_entry_is_at_most_zero_with_one_shift():
+    # A dominant logit: log S of the top entry is -1e-22 or so, rounded to 0, never above.
+    z = np.tile([0.0, -50.0, -60.0], (40, 1)) + np.linspace(0, 10, 40)[:, None]
+    result = sd.log_softmax(z)
+    assert np.all(result <= 0)
+    assert_rowwise_close(result, simple_log_softmax(z))
