@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "fixed_logits", "call", "call_for_numbers", "close", "diagnose"]
+__all__ = [
+    "Feedback",
+    "fixed_logits",
+    "call",
+    "call_for_numbers",
+    "close",
+    "diagnose",
+    "diagnose_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -86,4 +94,20 @@ def diagnose(result, expected, mistakes: dict[str, np.ndarray], success: str) ->
         False,
         f"the values differ, e.g. at index {tuple(map(int, worst))}: got "
         f"{result[worst]:.6g}, expected {expected[worst]:.6g}",
+    )
+
+
+def diagnose_counts(
+    got, expected, mistakes: dict[str, np.ndarray], success: str, cases
+) -> Feedback:
+    """Grade exact counts (such as bytes) computed for each of ``cases``."""
+    if np.allclose(got, expected, rtol=1e-12, atol=0):
+        return Feedback(True, success)
+    for message, wrong in mistakes.items():
+        if np.allclose(got, wrong, rtol=1e-12, atol=0):
+            return Feedback(False, message)
+    worst = int(np.argmax(np.abs(got - expected) / expected))
+    return Feedback(
+        False,
+        f"fn{cases[worst]} returned {got[worst]:.6g}; expected {expected[worst]:.6g} bytes",
     )
