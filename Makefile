@@ -22,6 +22,7 @@ SERVE_PORT  ?= 8000
 .PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
 
 help:
+	@echo "make install  create .venv with everything the notebooks need"
 	@echo "make book   build the site into _build/html"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
