@@ -21,7 +21,7 @@ SERVE_PORT  ?= 8000
 LAB_PORT    ?= 8888
 
 .PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean \
-	lab test-lab
+	lab test-lab test-plain
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -31,6 +31,7 @@ help:
 	@echo "make test-site  only the browser check of the site already in _build/html"
 	@echo "make lab    open the notebooks in JupyterLab on http://127.0.0.1:$(LAB_PORT)"
 	@echo "make test-lab   open and run every notebook in JupyterLab in a headless browser"
+	@echo "make test-plain  check and run the plain notebooks (Colab, downloads) of the built book"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
@@ -97,6 +98,15 @@ test-lab: $(STAMP)
 	$(PY) -m pytest -q tests/test_lab.py
 	@$(PY) -c "import json; r = json.load(open('_build/lab-check.json')); \
 		print({k: v for k, v in r.items() if k != 'per_notebook'})"
+
+# The plain notebooks (Colab, downloads) that the book build writes to _build/html/_notebooks
+# (tools/plain_notebooks.py): no MyST left, and each runs to the book's stored outputs.
+PLAIN_NOTEBOOKS := _build/html/_notebooks
+test-plain: $(STAMP)
+	@test -d $(PLAIN_NOTEBOOKS) || { echo "No $(PLAIN_NOTEBOOKS): run 'make book' first."; exit 1; }
+	$(PY) tools/plain_notebooks.py --check $(PLAIN_NOTEBOOKS)
+	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg \
+		$(PLAIN_NOTEBOOKS)
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }

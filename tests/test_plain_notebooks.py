@@ -136,6 +136,7 @@ def test_notebook_gets_install_cell_and_collapsed_solutions():
     install = "".join(plain["cells"][0]["source"])
     assert "import softmax_derivative" in install
     assert f'%pip install --quiet "git+{URL}#subdirectory=code"' in install
+    assert len(plain["cells"]) == 4, "the cell holding only solution-end is dropped"
     solution = plain["cells"][3]
     assert "".join(solution["source"]).startswith("# @title Solution")
     assert solution["metadata"]["cellView"] == "form"

@@ -295,6 +295,12 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
             cell["source"] = cell["source"].splitlines(keepends=True)
             cell["metadata"]["cellView"] = "form"
             cell["metadata"].setdefault("jupyter", {})["source_hidden"] = True
+    # Cells that held only a gate (exercise-end, solution-end) are empty now.
+    plain["cells"] = [
+        cell
+        for cell in plain["cells"]
+        if cell["cell_type"] != "markdown" or "".join(cell["source"]).strip()
+    ]
     plain["cells"].insert(0, install_cell(repository_url))
     plain["metadata"].pop("mystnb", None)
     return plain
