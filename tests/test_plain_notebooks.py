@@ -1,6 +1,7 @@
 """The plain-notebook converter (tools/plain_notebooks.py) on small, known inputs."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -158,3 +159,15 @@ def test_citations_from_the_books_bibtex():
     cite = pn.bibtex_citer([ROOT / "references.bib"])
     assert cite("kinsley2020nnfs", False) == "(Kinsley and Kukieła, 2020)"
     assert "2020" in cite("kinsley2020nnfs", True)
+
+
+def test_every_address_of_the_repository_comes_from_the_one_setting():
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    how_to = (ROOT / "chapters" / "running_the_notebooks.md").read_text()
+    clones = re.findall(r"git clone (\S+)", how_to)
+    assert clones == [f"{url}.git"], "the clone command names the repository of _config.yml"
+    assert "OWNER" not in how_to
+    install = "".join(pn.install_cell(url)["source"])
+    assert f"git+{url}#subdirectory=code" in install
