@@ -95,9 +95,9 @@ lab: $(STAMP)
 # The notebooks as a learner sees them: each opened in JupyterLab in a headless Chromium,
 # checked for raw MyST and visible solutions, and run (tests/test_lab.py; a few minutes).
 test-lab: $(STAMP)
-	$(PY) -m pytest -q tests/test_lab.py
-	@$(PY) -c "import json; r = json.load(open('_build/lab-check.json')); \
-		print({k: v for k, v in r.items() if k != 'per_notebook'})"
+	@status=0; $(PY) -m pytest -q tests/test_lab.py || status=$$?; \
+	$(PY) -c "import json; r = json.load(open('_build/lab-check.json')); \
+		print({k: v for k, v in r.items() if k != 'per_notebook'})"; exit $$status
 
 # The plain notebooks (Colab, downloads) that the book build writes to _build/html/_notebooks
 # (tools/plain_notebooks.py): no MyST left, and each runs to the book's stored outputs.
