@@ -367,3 +367,7 @@ def test_notebook_in_jupyterlab(lab, browser, report, name):
     assert not markup, f"raw MyST visible in JupyterLab: {json.dumps(markup, indent=1)}"
     assert not errors, f"errors after Run All: {errors}"
     assert not leaks, f"solutions visible without a click: {leaks}"
+
+
+def test_there_are_notebooks_to_check():
+    assert notebook_names(), f"no notebook in {NOTEBOOKS}"
