@@ -58,6 +58,16 @@ TEST_SETTINGS = {
     },
 }
 
+FINISHED = "Run All has finished"
+FINISHED_CELL = {
+    "cell_type": "code",
+    "execution_count": None,
+    "id": "run-all-finished",
+    "metadata": {},
+    "outputs": [],
+    "source": f"print({FINISHED!r})",
+}
+
 RAW_MYST = [
     ("directive or role name", re.compile(r"\{(?:[a-z][\w-]*:)?[a-z][\w-]+\}")),
     ("option line", re.compile(r"^\s*:[a-z][\w-]*:(?:\s|$)", re.M)),
@@ -129,6 +139,10 @@ def lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab")
     root = work / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in root.glob("*.ipynb"):  # the last cell tells when Run All has finished
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook["cells"].append(FINISHED_CELL)
+        path.write_text(json.dumps(notebook), encoding="utf-8")
     settings = work / "settings"
     for name, values in TEST_SETTINGS.items():
         path = settings / name
@@ -282,26 +296,27 @@ def wait_rendered(page, panel: str, markdown_cells: int) -> None:
 
 
 def run_all(page, panel: str) -> float:
-    """Run All from the Run menu; wait until every cell has run. Returns the seconds."""
+    """Run All from the Run menu; wait until it has finished. Returns the seconds.
+
+    Finished means: the last cell (added to the copy) printed its line, or Run All stopped
+    at an error (JupyterLab then runs no further cell) and the kernel is idle.
+    """
     started = time.monotonic()
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    prompts = f"{panel} .jp-CodeCell .jp-InputArea-prompt"
     page.wait_for_function(
-        f"""() => {{
+        f"""finished => {{
+          const outputs = [...document.querySelectorAll("{panel} .jp-OutputArea-output")];
+          if (outputs.some(o => o.innerText.trim() === finished)) return true;
           const status = document.querySelector("{panel} [data-status]");
-          const prompts = [...document.querySelectorAll("{prompts}")].map(p => p.innerText);
+          const prompts = [...document.querySelectorAll("{panel} .jp-InputArea-prompt")];
           return status && status.dataset.status === 'idle'
-            && prompts.every(p => !p.includes('*') && !p.includes('[ ]'));
+            && !prompts.some(p => p.innerText.includes('*'))
+            && outputs.some(o => o.dataset.mimeType === 'application/vnd.jupyter.stderr');
         }}""",
+        arg=FINISHED,
         timeout=RUN_TIMEOUT_S * 1000,
         polling=1000,
-    )
-    # idle must hold: a queued cell may start right after another ends
-    time.sleep(2)
-    page.wait_for_function(
-        f"() => document.querySelector(\"{panel} [data-status]\").dataset.status === 'idle'",
-        timeout=RUN_TIMEOUT_S * 1000,
     )
     return time.monotonic() - started
 
@@ -351,7 +366,7 @@ def test_notebook_in_jupyterlab(lab, browser, report, name):
         page.close()
     report[name] = {
         "markdown_cells": len(markdown_index),
-        "code_cells": len(code_index),
+        "code_cells": len(code_index) - 1,  # without the added last cell
         "solution_cells": len(solution_cells(cells)),
         "raw_markup": sum(len(found) for found in markup.values()),
         "errors": len(errors),

@@ -93,7 +93,6 @@ def test_the_agreed_form_has_no_problems():
         ("See [](#thm-03-t).", "fails in the book for a theorem label"),
         ("See [](#nowhere).", "no label 'nowhere'"),
         ("See [](02_quotient_rule.ipynb).", "has no text"),
-        (":::{exercise-start}\n:label: ex-9\n:::", "colon fence is shown raw"),
     ],
 )
 def test_each_markup_problem_is_reported(text, expected):

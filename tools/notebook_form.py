@@ -142,11 +142,6 @@ def markup_problems(cells: list[dict]) -> list[str]:
         for directive in directives(text):
             name = directive.name
             if name in GATES:
-                if directive.fence.startswith(":"):
-                    problems.append(
-                        f"{where}: {{{name}}} with a colon fence is shown raw in JupyterLab;"
-                        " use a backtick fence (```{" + name + "}```)"
-                    )
                 kind, gate = name.split("-")
                 if gate == "start":
                     if open_gate:
