@@ -151,7 +151,9 @@ def markup_problems(cells: list[dict]) -> list[str]:
                     if open_gate != kind:
                         problems.append(f"{where}: {{{name}}} without its {kind}-start")
                     open_gate = ""
-            if name == "exercise-start" and not directive.arg.startswith(EXERCISE_KINDS):
+            if name in ("exercise", "exercise-start") and not directive.arg.startswith(
+                EXERCISE_KINDS
+            ):
                 problems.append(
                     f"{where}: exercise title {directive.arg!r} must begin with one of "
                     + ", ".join(repr(k) for k in EXERCISE_KINDS)
