@@ -18,8 +18,10 @@ MATHJAX_DIR := $(SITE_ASSETS)/mathjax
 MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
+LAB_PORT    ?= 8888
 
-.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
+.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean \
+	lab test-lab test-plain
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -27,6 +29,9 @@ help:
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make test-site  only the browser check of the site already in _build/html"
+	@echo "make lab    open the notebooks in JupyterLab on http://127.0.0.1:$(LAB_PORT)"
+	@echo "make test-lab   open and run every notebook in JupyterLab in a headless browser"
+	@echo "make test-plain  check and run the plain notebooks (Colab, downloads) of the built book"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
@@ -58,7 +63,7 @@ book: $(STAMP) site-assets
 test: test-code
 	@# nbval and the book build each execute every notebook: on two cores they run side by side.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-fresh
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/test_lab.py
 
 test-code: $(STAMP)
 	$(BIN)/ruff check .
@@ -80,6 +85,28 @@ test-site: $(STAMP)
 # Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
 bench: $(STAMP)
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
+
+# JupyterLab on the chapters, listening on 127.0.0.1 only. As root (containers, cloud
+# notebooks) JupyterLab refuses to start without --allow-root, so it is added then, and only then.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=chapters \
+		$$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
+
+# The notebooks as a learner sees them: each opened in JupyterLab in a headless Chromium,
+# checked for raw MyST and visible solutions, and run (tests/test_lab.py; a few minutes).
+test-lab: $(STAMP)
+	@status=0; $(PY) -m pytest -q tests/test_lab.py || status=$$?; \
+	$(PY) -c "import json; r = json.load(open('_build/lab-check.json')); \
+		print({k: v for k, v in r.items() if k != 'per_notebook'})"; exit $$status
+
+# The plain notebooks (Colab, downloads) that the book build writes to _build/html/_notebooks
+# (tools/plain_notebooks.py): no MyST left, and each runs to the book's stored outputs.
+PLAIN_NOTEBOOKS := _build/html/_notebooks
+test-plain: $(STAMP)
+	@test -d $(PLAIN_NOTEBOOKS) || { echo "No $(PLAIN_NOTEBOOKS): run 'make book' first."; exit 1; }
+	$(PY) tools/plain_notebooks.py --check $(PLAIN_NOTEBOOKS)
+	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg \
+		$(PLAIN_NOTEBOOKS)
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
