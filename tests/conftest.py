@@ -18,6 +18,16 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         f"(+{summary['ignored_console_errors']} known THEBE_JS_URL); "
         f"{summary['content_images']} content images"
     )
+    axe = summary.get("axe_violations", {})
+    for theme, impacts in axe.items():
+        counts = ", ".join(
+            f"{n['violations']} {impact} ({n['elements']} elements)"
+            for impact, n in impacts.items()
+        )
+        terminalreporter.write_line(
+            f"axe-core, {theme} theme: {summary['axe_rules_run']} rules run; violations: "
+            f"{counts}; {summary['math_checked'][theme]} equations visible"
+        )
     terminalreporter.write_line(
         f"site {summary['site_bytes'] / mib:.1f} MiB, of which MathJax "
         f"{summary['mathjax_bytes'] / mib:.1f} MiB; screenshot: {summary['screenshot']}"
