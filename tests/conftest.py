@@ -1,9 +1,40 @@
-"""Print the site check's measurements at the end of the pytest run."""
+"""The browser shared by the site checks, and their measurements at the end of the run."""
 
-from site_check import SUMMARY_KEY
+import pytest
+from site_check import CHROMIUM_ARGS, PDF_SUMMARY_KEY, SUMMARY_KEY, find_chromium
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A headless system Chromium with a fresh profile, driven by Playwright."""
+    try:
+        chromium = find_chromium()
+    except FileNotFoundError as err:
+        pytest.fail(str(err), pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
+    pdf = config.stash.get(PDF_SUMMARY_KEY, None)
+    if pdf:
+        terminalreporter.write_sep("-", "PDF")
+        terminalreporter.write_line(
+            f"{pdf['pdf']}: {pdf['pages']} pages, {pdf['bytes'] / 1024 / 1024:.1f} MiB"
+        )
     summary = config.stash.get(SUMMARY_KEY, None)
     if not summary:
         return

@@ -42,6 +42,8 @@ AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
 # The measurements of the last run (pages, equations, requests, sizes, time), printed by
 # conftest.py at the end of the pytest run and written to _build/site-check.json.
 SUMMARY_KEY = pytest.StashKey[dict]()
+# The same for the PDF check (tests/test_pdf.py): pages and size.
+PDF_SUMMARY_KEY = pytest.StashKey[dict]()
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -328,7 +330,7 @@ def check_page(
     def on_route(route) -> None:
         request_url = route.request.url
         parts = urlsplit(request_url)
-        if parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST:
+        if parts.scheme in ("data", "blob", "about", "file") or parts.hostname == LOCAL_HOST:
             route.continue_()
         else:
             report.external_requests.append(request_url)

@@ -24,7 +24,6 @@ import pytest
 from site_check import (
     AXE_IMPACTS,
     BLOCKING_IMPACTS,
-    CHROMIUM_ARGS,
     SUMMARY_KEY,
     THEMES,
     PageReport,
@@ -72,30 +71,6 @@ def site() -> Path:
             pytrace=False,
         )
     return SITE
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """A headless system Chromium with a fresh profile, driven by Playwright."""
-    try:
-        chromium = find_chromium()
-    except FileNotFoundError as err:
-        pytest.fail(str(err), pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 @pytest.fixture(scope="session")
