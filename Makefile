@@ -27,7 +27,7 @@ PDF         := $(PDF_BUILD)/_build/latex/$(BOOK_FILE).pdf
 ARCHIVE     := _build/html/$(BOOK_FILE).zip
 
 .PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
-.PHONY: pdf test-pdf archive
+.PHONY: pdf test-pdf archive downloads
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -38,6 +38,7 @@ help:
 	@echo "make pdf    the whole book as one PDF (needs TeX, see README), copied into the site"
 	@echo "make test-pdf   check the PDF: every chapter, no unresolved reference, no missing glyph"
 	@echo "make archive    the site and the notebooks as one zip, written into the site"
+	@echo "make downloads  pdf, test-pdf, then archive (with the PDF) and its check (.ci/run)"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
@@ -107,6 +108,10 @@ test-pdf: $(STAMP)
 # The site in _build/html (with the PDF if built), the notebooks and requirements.txt.
 archive: $(STAMP)
 	$(PY) tools/make_archive.py $(ARCHIVE)
+
+# Everything the published site offers for download, built into _build/html and checked.
+downloads: pdf test-pdf archive
+	$(PY) -m pytest -q tests/test_archive.py tests/test_placeholders.py
 
 # Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
 bench: $(STAMP)
