@@ -41,7 +41,8 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     terminalreporter.write_sep("-", "site check (browser)")
     mib = 1024 * 1024
     terminalreporter.write_line(
-        f"{summary['pages_checked']} pages checked in {summary['browser_seconds']} s; "
+        f"{summary['pages_checked']} pages checked in {summary['browser_seconds']} s "
+        f"(of which {summary['accessibility_seconds']} s for both themes' checks and axe-core); "
         f"{summary['math_typeset']} equations typeset ({summary['math_elements']} math elements), "
         f"{summary['mathjax_errors']} MathJax errors; {summary['external_requests']} requests "
         f"to other hosts; {summary['failed_responses']} failed responses; "

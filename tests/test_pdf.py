@@ -121,7 +121,7 @@ def test_latex_log_is_clean(pdf: Path) -> None:
     log = LOG.read_text(encoding="utf-8", errors="replace")
     missing = sorted(set(re.findall(r"Missing character: There is no .*", log)))
     assert not missing, f"glyphs missing from the PDF's fonts: {missing[:10]}"
-    undefined = re.findall(r"LaTeX Warning: (?:Reference|Citation) .* undefined.*", log)
+    undefined = re.findall(r"LaTeX Warning: (?:Reference|Citation|Hyper reference) .*", log)
     assert not undefined, undefined[:10]
 
 

@@ -97,4 +97,7 @@ def test_the_checks_catch_a_placeholder_and_another_home() -> None:
         "c": f"{REPOSITORY} and https://colab.research.google.com/github/{OWNER}/{NAME}/blob/x",
     }
     assert placeholders(texts) == ["a: 'github.com/OWNER/'"]
-    assert other_homes(texts) == [f"b: github.com/someone-else/{NAME}"]
+    assert other_homes(texts) == [
+        f"a: github.com/OWNER/{NAME}",
+        f"b: github.com/someone-else/{NAME}",
+    ]
