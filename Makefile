@@ -20,8 +20,15 @@ NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
 LAB_PORT    ?= 8888
 
-.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean \
-	lab test-lab test-plain
+# The whole book as one PDF and as one offline zip (site, notebooks, requirements.txt), both
+# written into the site, which links them from every page (_config.yml's book_downloads).
+BOOK_FILE   := softmax-derivative-book
+PDF_BUILD   := _build/pdf
+PDF         := $(PDF_BUILD)/_build/latex/$(BOOK_FILE).pdf
+ARCHIVE     := _build/html/$(BOOK_FILE).zip
+
+.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
+.PHONY: pdf test-pdf archive downloads lab test-lab test-plain
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -32,6 +39,10 @@ help:
 	@echo "make lab    open the notebooks in JupyterLab on http://127.0.0.1:$(LAB_PORT)"
 	@echo "make test-lab   open and run every notebook in JupyterLab in a headless browser"
 	@echo "make test-plain  check and run the plain notebooks (Colab, downloads) of the built book"
+	@echo "make pdf    the whole book as one PDF (needs TeX, see README), copied into the site"
+	@echo "make test-pdf   check the PDF: every chapter, no unresolved reference, no missing glyph"
+	@echo "make archive    the site and the notebooks as one zip, written into the site"
+	@echo "make downloads  pdf, test-pdf, then archive (with the PDF) and its check (.ci/run)"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
@@ -63,7 +74,10 @@ book: $(STAMP) site-assets
 test: test-code
 	@# nbval and the book build each execute every notebook: on two cores they run side by side.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-fresh
-	$(PY) -m pytest -q tests --ignore=tests/test_lab.py
+	$(MAKE) --no-print-directory archive
+	@# The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
+	@# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
+	$(PY) -m pytest -q tests --ignore=tests/test_pdf.py --ignore=tests/test_lab.py
 
 test-code: $(STAMP)
 	$(BIN)/ruff check .
@@ -81,6 +95,28 @@ book-fresh: $(STAMP) site-assets
 # The browser check alone, on the site already in _build/html (tests/test_site.py).
 test-site: $(STAMP)
 	$(PY) -m pytest -q tests/test_site.py
+
+# The PDF, built by XeLaTeX from the notebooks' stored outputs (nothing is executed), with a
+# copy of _config.yml that turns execution off; then copied into the site.
+pdf: $(STAMP)
+	rm -f $(PDF)
+	$(PY) tools/stored_outputs_config.py $(PDF_BUILD)/_config.yml
+	$(BIN)/jupyter-book build $(JB_FLAGS) --builder pdflatex \
+		--config $(PDF_BUILD)/_config.yml --path-output $(PDF_BUILD) .
+	test -f $(PDF)
+	mkdir -p _build/html
+	cp $(PDF) _build/html/$(BOOK_FILE).pdf
+
+test-pdf: $(STAMP)
+	$(PY) -m pytest -q tests/test_pdf.py
+
+# The site in _build/html (with the PDF if built), the notebooks and requirements.txt.
+archive: $(STAMP)
+	$(PY) tools/make_archive.py $(ARCHIVE)
+
+# Everything the published site offers for download, built into _build/html and checked.
+downloads: pdf test-pdf archive
+	$(PY) -m pytest -q tests/test_archive.py tests/test_placeholders.py
 
 # Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
 bench: $(STAMP)
