@@ -1,0 +1,263 @@
+"""Fused kernels: :func:`softmax`, :func:`log_softmax` and :func:`backward` as compiled loops.
+
+The functions of :mod:`~softmax_derivative.forward` and :mod:`~softmax_derivative.backward`
+are written with NumPy, one call per step of the formula, and each call is a pass over the
+whole array in memory. Here each formula is one loop per row, compiled with numba: a row
+is read from memory once, its reduction (the maximum, the sum, the dot product) and its
+elementwise step run while it sits in the cache, and the result is written once.
+
+Same signatures, checks, errors and results as the NumPy functions, plus one keyword:
+``parallel=True`` shares the rows among numba's threads (``NUMBA_NUM_THREADS`` or
+:func:`numba.set_num_threads`). float32 stays float32 (float16 is computed in float32).
+The loops may reorder their sums (``fastmath={"reassoc", "contract"}``) so that they run
+on vector registers, but keep IEEE infinities and NaN: a ``-inf`` logit gives exactly 0,
+a NaN row a NaN row. Compiled code is cached on disk: only the first call of a kernel on a
+new machine pays for compilation (a few seconds per dtype).
+
+Examples
+--------
+>>> import numpy as np
+>>> from softmax_derivative import fused
+>>> s = fused.softmax(np.array([1.0, 2.0, 3.0]))
+>>> s
+array([0.09003057, 0.24472847, 0.66524096])
+>>> fused.backward(s, np.array([0.0, 0.0, 1.0]))
+array([-0.05989202, -0.1628034 ,  0.22269543])
+>>> fused.log_softmax(np.array([[0.0, -np.inf]]), parallel=True)
+array([[  0., -inf]])
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ._validation import as_float_array, check_out, probabilities_and_gradient
+
+__all__ = ["softmax", "log_softmax", "backward"]
+
+_JIT = {"cache": True, "fastmath": {"reassoc", "contract"}, "error_model": "numpy"}
+jit = numba.njit(**_JIT)
+jit_parallel = numba.njit(parallel=True, **_JIT)
+
+
+# The row kernels. Sums are accumulated in float64 (for float32 rows too: as fast, since
+# the loops wait for memory, and more accurate); each row's constant is rounded once to
+# the row's dtype, so the elementwise loops run in that dtype.
+@jit
+def _shift(z):
+    """The row's maximum, or 0 if it is infinite (fully masked or ``+inf``: the row is NaN
+    through 0/0 or inf/inf). A NaN is never the maximum; it makes its row NaN anyway."""
+    m = z[0]
+    for x in z:
+        if x > m:
+            m = x
+    return m if math.isfinite(m) else z.dtype.type(0)
+
+
+@jit
+def _softmax_row(z, out):
+    m = _shift(z)
+    total = 0.0
+    for j in range(z.size):
+        out[j] = math.exp(z[j] - m)
+        total += out[j]
+    scale = z.dtype.type(1.0 / total)
+    for j in range(z.size):
+        out[j] *= scale
+
+
+@jit
+def _log_softmax_row(z, out):
+    m = _shift(z)
+    total = 0.0
+    for j in range(z.size):
+        total += math.exp(z[j] - m)
+    log_norm = z.dtype.type(math.log(total))
+    for j in range(z.size):
+        out[j] = (z[j] - m) - log_norm
+
+
+@jit
+def _backward_row(s, grad, out):
+    dot = 0.0
+    for j in range(s.size):
+        dot += s[j] * grad[j]
+    dot = s.dtype.type(dot)
+    for j in range(s.size):
+        out[j] = s[j] * (grad[j] - dot)
+
+
+# The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the
+# rows). Separate functions, so that the on-disk cache keeps both.
+@jit
+def _softmax_rows(z, out):
+    for i in range(z.shape[0]):
+        _softmax_row(z[i], out[i])
+
+
+@jit_parallel
+def _softmax_rows_parallel(z, out):
+    for i in numba.prange(z.shape[0]):
+        _softmax_row(z[i], out[i])
+
+
+@jit
+def _log_softmax_rows(z, out):
+    for i in range(z.shape[0]):
+        _log_softmax_row(z[i], out[i])
+
+
+@jit_parallel
+def _log_softmax_rows_parallel(z, out):
+    for i in numba.prange(z.shape[0]):
+        _log_softmax_row(z[i], out[i])
+
+
+@jit
+def _backward_rows(s, grad, out):
+    for i in range(s.shape[0]):
+        _backward_row(s[i], grad[i], out[i])
+
+
+@jit_parallel
+def _backward_rows_parallel(s, grad, out):
+    for i in numba.prange(s.shape[0]):
+        _backward_row(s[i], grad[i], out[i])
+
+
+_KERNELS = {
+    "softmax": (_softmax_rows, _softmax_rows_parallel),
+    "log_softmax": (_log_softmax_rows, _log_softmax_rows_parallel),
+    "backward": (_backward_rows, _backward_rows_parallel),
+}
+
+
+def _run(name: str, parallel: bool, out: np.ndarray | None, *inputs: np.ndarray):
+    """Call a kernel on the inputs as C-contiguous ``(rows, L)`` arrays of float32 or
+    float64, writing into ``out`` directly when it can, else into a new array."""
+    dtype = inputs[0].dtype if out is None else out.dtype
+    work = np.float32 if dtype.itemsize <= 4 else np.float64
+    shape = inputs[0].shape
+    rows = [np.ascontiguousarray(x.reshape(-1, shape[-1]), dtype=work) for x in inputs]
+    if _writable_in_place(out, work, *inputs):
+        result = out
+    else:
+        result = np.empty(shape, work)
+    _KERNELS[name][bool(parallel)](*rows, result.reshape(-1, shape[-1]))
+    if out is None:
+        return result.astype(dtype, copy=False)
+    if result is not out:
+        np.copyto(out, result)
+    return out
+
+
+def _writable_in_place(out, work, *inputs) -> bool:
+    """True if the kernel may write into ``out`` as it is: C-contiguous, of the working
+    dtype, and either exactly one of the inputs (each row is read before it is written)
+    or sharing no memory with them."""
+    if out is None or out.dtype != work or not out.flags.c_contiguous:
+        return False
+    return all(not np.may_share_memory(out, x) or _same_view(out, x) for x in inputs)
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+    )
+
+
+def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    """:func:`softmax_derivative.softmax` in one pass per row.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., L)
+        Logits.
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``z``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    s : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.softmax(np.array([1e300, 0.0, -np.inf]))
+    array([1., 0., 0.])
+    """
+    z = as_float_array(z, "z")
+    check_out(out, z.shape, z.dtype)
+    return _run("softmax", parallel, out, z)
+
+
+def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    """:func:`softmax_derivative.log_softmax` in one pass per row.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., L)
+        Logits.
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``z``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    log_s : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.log_softmax(np.array([0.0, -1000.0]))
+    array([    0., -1000.])
+    """
+    z = as_float_array(z, "z")
+    check_out(out, z.shape, z.dtype)
+    return _run("log_softmax", parallel, out, z)
+
+
+def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    r""":func:`softmax_derivative.backward` in one pass per row.
+
+    For each row, :math:`\langle g, s \rangle` and then :math:`s_k (g_k - \langle g, s
+    \rangle)`, while the row is in the cache.
+
+    Parameters
+    ----------
+    s : array_like, shape (..., L)
+        Softmax outputs (probabilities); checked as by :func:`softmax_derivative.backward`.
+    grad : array_like, shape (..., L)
+        The upstream gradient.
+    out : ndarray, optional
+        Array of the shape and result dtype to write into; may be ``s`` or ``grad``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    dz : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.backward(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
+    array([ 0.25, -0.25])
+    """
+    s, grad = probabilities_and_gradient(s, grad)
+    dtype = np.result_type(s, grad)
+    check_out(out, s.shape, dtype)
+    if out is None:
+        out = np.empty(s.shape, dtype)
+    return _run("backward", parallel, out, s, grad)
