@@ -11,6 +11,7 @@ __all__ = [
     "check_probabilities",
     "check_same_shape",
     "probabilities_and_gradient",
+    "probability_tolerance",
     "real_array",
 ]
 
@@ -50,6 +51,11 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def probability_tolerance(dtype: np.dtype) -> float:
+    """How far an entry may lie outside [0, 1], and a row sum from 1: ``10 sqrt(eps)``."""
+    return float(np.sqrt(np.finfo(dtype).eps)) * 10
+
+
 def check_probabilities(
     s: np.ndarray,
     name: str,
@@ -58,18 +64,19 @@ def check_probabilities(
 ) -> None:
     """Raise ValueError unless every row of ``s`` lies in [0, 1] and sums to 1.
 
-    The tolerance is ``10 * sqrt(eps)`` of the dtype. Rows that contain NaN are let
-    through, so NaN propagates as in NumPy. ``what`` says what ``s`` should be, ``hint``
-    ends the message.
+    Within :func:`probability_tolerance`. Rows that contain NaN are let through, so NaN
+    propagates as in NumPy. ``what`` says what ``s`` should be, ``hint`` ends the message.
     """
-    tol = float(np.sqrt(np.finfo(s.dtype).eps)) * 10
+    tol = probability_tolerance(s.dtype)
+    low = np.fmin.reduce(s, axis=None, initial=np.nan)  # fmin and fmax skip NaN
+    high = np.fmax.reduce(s, axis=None, initial=np.nan)
+    if low < -tol or high > 1 + tol:
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1] ({what}); it has values "
+            f"from {low:.6g} to {high:.6g}.{hint}"
+        )
+    sums = s.sum(axis=-1)
     with np.errstate(invalid="ignore"):
-        if np.any((s < -tol) | (s > 1 + tol)):
-            raise ValueError(
-                f"{name} must hold probabilities in [0, 1] ({what}); it has values "
-                f"from {np.nanmin(s):.6g} to {np.nanmax(s):.6g}.{hint}"
-            )
-        sums = s.sum(axis=-1)
         bad = np.abs(sums - 1) > tol  # NaN compares False, so NaN rows pass
     if np.any(bad):
         raise ValueError(

@@ -34,7 +34,13 @@ import math
 import numba
 import numpy as np
 
-from ._validation import as_float_array, check_out, probabilities_and_gradient
+from ._validation import (
+    as_float_array,
+    check_out,
+    check_probabilities,
+    check_same_shape,
+    probability_tolerance,
+)
 
 __all__ = ["softmax", "log_softmax", "backward"]
 
@@ -47,106 +53,149 @@ jit_parallel = numba.njit(parallel=True, **_JIT)
 # the loops wait for memory, and more accurate); each row's constant is rounded once to
 # the row's dtype, so the elementwise loops run in that dtype.
 @jit
-def _shift(z):
-    """The row's maximum, or 0 if it is infinite (fully masked or ``+inf``: the row is NaN
-    through 0/0 or inf/inf). A NaN is never the maximum; it makes its row NaN anyway."""
-    m = z[0]
-    for x in z:
-        if x > m:
-            m = x
+def _shift(z, i):
+    """The maximum of row ``i``, or 0 if it is infinite (fully masked or ``+inf``: the row
+    is NaN through 0/0 or inf/inf). A NaN is never the maximum; it makes its row NaN."""
+    m = z[i, 0]
+    for j in range(z.shape[1]):
+        if z[i, j] > m:
+            m = z[i, j]
     return m if math.isfinite(m) else z.dtype.type(0)
 
 
 @jit
-def _softmax_row(z, out):
-    m = _shift(z)
+def _softmax_row(z, out, i):
+    m = _shift(z, i)
     total = 0.0
-    for j in range(z.size):
-        out[j] = math.exp(z[j] - m)
-        total += out[j]
-    scale = z.dtype.type(1.0 / total)
-    for j in range(z.size):
-        out[j] *= scale
+    for j in range(z.shape[1]):
+        out[i, j] = math.exp(z[i, j] - m)
+        total += out[i, j]
+    scale = z.dtype.type(1 / total)
+    for j in range(z.shape[1]):
+        out[i, j] *= scale
 
 
 @jit
-def _log_softmax_row(z, out):
-    m = _shift(z)
+def _log_softmax_row(z, out, i):
+    m = _shift(z, i)
     total = 0.0
-    for j in range(z.size):
-        total += math.exp(z[j] - m)
+    for j in range(z.shape[1]):
+        total += math.exp(z[i, j] - m)
     log_norm = z.dtype.type(math.log(total))
-    for j in range(z.size):
-        out[j] = (z[j] - m) - log_norm
+    for j in range(z.shape[1]):
+        out[i, j] = (z[i, j] - m) - log_norm
 
 
 @jit
-def _backward_row(s, grad, out):
+def _dot(s, grad, i):
     dot = 0.0
-    for j in range(s.size):
-        dot += s[j] * grad[j]
-    dot = s.dtype.type(dot)
-    for j in range(s.size):
-        out[j] = s[j] * (grad[j] - dot)
+    for j in range(s.shape[1]):
+        dot += s[i, j] * grad[i, j]
+    return s.dtype.type(dot)
+
+
+@jit
+def _backward_chunk(s, grad, out, start, stop):
+    """Rows ``start`` to ``stop``, software-pipelined: the loop that writes row ``i`` also
+    sums the dot product of row ``i + 1``, so memory streams while row ``i`` is computed."""
+    if start >= stop:
+        return
+    dot = _dot(s, grad, start)
+    for i in range(start, stop - 1):
+        following = 0.0
+        for j in range(s.shape[1]):
+            out[i, j] = s[i, j] * (grad[i, j] - dot)
+            following += s[i + 1, j] * grad[i + 1, j]
+        dot = s.dtype.type(following)
+    for j in range(s.shape[1]):
+        out[stop - 1, j] = s[stop - 1, j] * (grad[stop - 1, j] - dot)
+
+
+@jit
+def _improper(s, i, tol):
+    """True if row ``i`` has an entry outside [-tol, 1 + tol] or a sum farther than tol
+    from 1 (NaN compares False: a NaN row passes, as in the NumPy check)."""
+    total = 0.0
+    outside = 0
+    for j in range(s.shape[1]):
+        total += s[i, j]
+        outside += (s[i, j] < -tol) | (s[i, j] > 1 + tol)
+    return outside > 0 or abs(total - 1) > tol
 
 
 # The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the
-# rows). Separate functions, so that the on-disk cache keeps both.
+# rows). Separate functions, so that the on-disk cache keeps both. The row kernels index
+# the 2-D arrays: a slice per row would cost a reference count per row.
 @jit
 def _softmax_rows(z, out):
     for i in range(z.shape[0]):
-        _softmax_row(z[i], out[i])
+        _softmax_row(z, out, i)
 
 
 @jit_parallel
 def _softmax_rows_parallel(z, out):
     for i in numba.prange(z.shape[0]):
-        _softmax_row(z[i], out[i])
+        _softmax_row(z, out, i)
 
 
 @jit
 def _log_softmax_rows(z, out):
     for i in range(z.shape[0]):
-        _log_softmax_row(z[i], out[i])
+        _log_softmax_row(z, out, i)
 
 
 @jit_parallel
 def _log_softmax_rows_parallel(z, out):
     for i in numba.prange(z.shape[0]):
-        _log_softmax_row(z[i], out[i])
+        _log_softmax_row(z, out, i)
 
 
 @jit
 def _backward_rows(s, grad, out):
-    for i in range(s.shape[0]):
-        _backward_row(s[i], grad[i], out[i])
+    _backward_chunk(s, grad, out, 0, s.shape[0])
 
 
 @jit_parallel
 def _backward_rows_parallel(s, grad, out):
+    n = s.shape[0]
+    chunks = min(n, 4 * numba.get_num_threads())
+    for c in numba.prange(chunks):
+        _backward_chunk(s, grad, out, c * n // chunks, (c + 1) * n // chunks)
+
+
+@jit
+def _improper_rows(s, tol):
+    count = 0
+    for i in range(s.shape[0]):
+        count += _improper(s, i, tol)
+    return count
+
+
+@jit_parallel
+def _improper_rows_parallel(s, tol):
+    count = 0
     for i in numba.prange(s.shape[0]):
-        _backward_row(s[i], grad[i], out[i])
+        count += _improper(s, i, tol)
+    return count
 
 
-_KERNELS = {
-    "softmax": (_softmax_rows, _softmax_rows_parallel),
-    "log_softmax": (_log_softmax_rows, _log_softmax_rows_parallel),
-    "backward": (_backward_rows, _backward_rows_parallel),
-}
+def _rows(x: np.ndarray, dtype) -> np.ndarray:
+    """``x`` as a C-contiguous ``(rows, L)`` array of ``dtype`` (a view when it can)."""
+    return np.ascontiguousarray(x.reshape(-1, x.shape[-1]), dtype=dtype)
 
 
-def _run(name: str, parallel: bool, out: np.ndarray | None, *inputs: np.ndarray):
-    """Call a kernel on the inputs as C-contiguous ``(rows, L)`` arrays of float32 or
-    float64, writing into ``out`` directly when it can, else into a new array."""
-    dtype = inputs[0].dtype if out is None else out.dtype
-    work = np.float32 if dtype.itemsize <= 4 else np.float64
-    shape = inputs[0].shape
-    rows = [np.ascontiguousarray(x.reshape(-1, shape[-1]), dtype=work) for x in inputs]
-    if _writable_in_place(out, work, *inputs):
-        result = out
-    else:
-        result = np.empty(shape, work)
-    _KERNELS[name][bool(parallel)](*rows, result.reshape(-1, shape[-1]))
+def _working_dtype(dtype: np.dtype) -> type:
+    """The dtype the loops compute in: float32 for float16 and float32, else float64."""
+    return np.float32 if dtype.itemsize <= 4 else np.float64
+
+
+def _run(kernels, parallel, out, dtype, *inputs):
+    """Call the serial or parallel kernel on the inputs as ``(rows, L)`` arrays, writing
+    into ``out`` directly when it can, else into a new array; return the result."""
+    work = _working_dtype(dtype)
+    result = out if _writable_in_place(out, work, *inputs) else np.empty(inputs[0].shape, work)
+    rows = [_rows(x, work) for x in inputs]
+    kernels[bool(parallel)](*rows, result.reshape(rows[0].shape))
     if out is None:
         return result.astype(dtype, copy=False)
     if result is not out:
@@ -196,7 +245,7 @@ def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.n
     """
     z = as_float_array(z, "z")
     check_out(out, z.shape, z.dtype)
-    return _run("softmax", parallel, out, z)
+    return _run((_softmax_rows, _softmax_rows_parallel), parallel, out, z.dtype, z)
 
 
 def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
@@ -224,7 +273,8 @@ def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> 
     """
     z = as_float_array(z, "z")
     check_out(out, z.shape, z.dtype)
-    return _run("log_softmax", parallel, out, z)
+    kernels = (_log_softmax_rows, _log_softmax_rows_parallel)
+    return _run(kernels, parallel, out, z.dtype, z)
 
 
 def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
@@ -255,9 +305,12 @@ def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) 
     >>> fused.backward(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
     array([ 0.25, -0.25])
     """
-    s, grad = probabilities_and_gradient(s, grad)
+    s = as_float_array(s, "s")
+    improper_rows = (_improper_rows, _improper_rows_parallel)[bool(parallel)]
+    if improper_rows(_rows(s, _working_dtype(s.dtype)), probability_tolerance(s.dtype)):
+        check_probabilities(s, "s")  # raises, unless the rows at fault hold NaN
+    grad = as_float_array(grad, "grad")
+    check_same_shape(s, grad, "s", "grad")
     dtype = np.result_type(s, grad)
     check_out(out, s.shape, dtype)
-    if out is None:
-        out = np.empty(s.shape, dtype)
-    return _run("backward", parallel, out, s, grad)
+    return _run((_backward_rows, _backward_rows_parallel), parallel, out, dtype, s, grad)
