@@ -158,7 +158,7 @@ def _backward_rows(s, grad, out):
 @jit_parallel
 def _backward_rows_parallel(s, grad, out):
     n = s.shape[0]
-    chunks = min(n, 4 * numba.get_num_threads())
+    chunks = min(n, 64)  # pipelined runs of rows, shared among the threads
     for c in numba.prange(chunks):
         _backward_chunk(s, grad, out, c * n // chunks, (c + 1) * n // chunks)
 
