@@ -77,8 +77,10 @@ book-fresh: $(STAMP) site-assets
 test-site: $(STAMP)
 	$(PY) -m pytest -q tests/test_site.py
 
-# Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
-bench: $(STAMP)
+# Ratios against the memory bound and PyTorch (if installed), one and two threads, medians
+# over repeated runs (code/benchmarks/bench.py). PY=... runs it in another environment,
+# for example one with torch: then .venv is not needed.
+bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
 serve: $(STAMP)

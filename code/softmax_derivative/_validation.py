@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = [
@@ -14,6 +16,9 @@ __all__ = [
     "probability_tolerance",
     "real_array",
 ]
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def real_array(x, name: str) -> np.ndarray:
@@ -32,6 +37,8 @@ def as_float_array(x, name: str) -> np.ndarray:
     Integer input becomes float64; float16/32/64 keep their dtype. The input is not copied
     when it already is a floating array, so callers must not write into the result.
     """
+    if type(x) is np.ndarray and x.dtype in _FLOATS and x.ndim and x.shape[-1]:
+        return x  # the common case, without the checks below (a few microseconds)
     arr = real_array(x, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} must have at least one axis (the class axis), got a 0-d scalar")
@@ -51,6 +58,7 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+@functools.cache
 def probability_tolerance(dtype: np.dtype) -> float:
     """How far an entry may lie outside [0, 1], and a row sum from 1: ``10 sqrt(eps)``."""
     return float(np.sqrt(np.finfo(dtype).eps)) * 10
