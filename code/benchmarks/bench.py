@@ -69,9 +69,10 @@ FUNCTIONS = ["softmax", "log_softmax", "backward"]
 #: The batched Jacobian (N L^2 numbers) only while it needs at most this many bytes.
 JACOBIAN_BYTES = 2**28
 #: The per-sample loop only while its N Jacobians hold at most this many numbers in all.
-LOOP_NUMBERS = 2**26
-#: Samples that take longer than this are taken only three times (the loop, the Jacobian).
-SLOW = 0.2
+LOOP_NUMBERS = 2**22
+#: Methods slower than this (seconds a call: the loop, the Jacobian, the NumPy expressions
+#: at the largest shape) get three samples per run instead of ``--repeats``.
+SLOW = 0.05
 #: The scaling sweep: every backward against L at N = SWEEP_N (float64, one thread).
 SWEEP_N = 32
 SWEEP_L = [4, 16, 64, 256, 1024]
@@ -90,13 +91,14 @@ def _sample(function: Callable[[], object], number: int, clock) -> float:
 
 
 def time_interleaved(
-    functions: dict[str, Callable[[], object]], repeats: int, clock, budget: float = 0.002
+    functions: dict[str, Callable[[], object]], repeats: int, clock, budget: float = 0.001
 ) -> dict[str, float]:
     """Seconds per call of each function: the minimum over ``repeats`` interleaved samples.
 
     A sample is as many calls as take about ``budget`` seconds (at least one). One sample of
-    every function is taken in turn, ``repeats`` times, so that a change of the machine's
-    load affects all of them alike; the minimum is the least disturbed sample.
+    every function is taken in turn, ``repeats`` times (three for a function slower than
+    :data:`SLOW`), so that a change of the machine's load affects all of them alike; the
+    minimum is the least disturbed sample.
     """
     numbers = {}
     for name, f in functions.items():
