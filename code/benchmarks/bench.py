@@ -8,7 +8,8 @@ Run it with ``make bench`` (or ``python code/benchmarks/bench.py``). For each sh
   (``np.multiply(s, grad, out=out)`` for the backward: read two arrays, write one;
   ``np.negative(z, out=out)`` for the forward functions: read one, write one),
 - the naive NumPy expression, the package's function (``out=``) and the fused kernel of
-  :mod:`softmax_derivative.fused` (``out=``),
+  :mod:`softmax_derivative.fused` (``out=``); for softmax also the same fused loop with
+  the C library's scalar ``exp`` (what ``math.exp`` compiles to in numba),
 - PyTorch's CPU kernel when torch is installed (it is optional),
 - for the backward: the per-sample loop and the batched Jacobian where they fit in memory
   and finish in reasonable time.
@@ -45,6 +46,7 @@ os.environ["NUMBA_NUM_THREADS"] = "2"  # the parallel kernels of the two-thread 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -131,6 +133,24 @@ def naive_backward(s: np.ndarray, grad: np.ndarray) -> np.ndarray:
     return s * (grad - (grad * s).sum(axis=-1, keepdims=True))
 
 
+@numba.njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def softmax_scalar_exp(z, out):
+    """The fused softmax loop with the C library's ``exp``, one number at a time (what
+    numba compiles ``math.exp`` to): the cost of the exponential, for comparison."""
+    for i in range(z.shape[0]):
+        m = z[i, 0]
+        for j in range(z.shape[1]):
+            m = z[i, j] if z[i, j] > m else m
+        total = 0.0
+        for j in range(z.shape[1]):
+            out[i, j] = math.exp(z[i, j] - m)
+            total += out[i, j]
+        scale = z.dtype.type(1 / total)
+        for j in range(z.shape[1]):
+            out[i, j] *= scale
+    return out
+
+
 def inputs(n: int, length: int, dtype: str, seed: int = 0):
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, length)).astype(dtype)
@@ -149,6 +169,7 @@ def single_thread_cases(n, length, dtype) -> dict[str, dict[str, Callable[[], ob
             "naive": lambda: naive_softmax(z),
             "package": lambda: sd.softmax(z, out=out),
             "fused": lambda: fused.softmax(z, out=out),
+            "fused_scalar_exp": lambda: softmax_scalar_exp(z, out),
         },
         "log_softmax": {
             "bound": lambda: np.negative(z, out=out),
@@ -210,6 +231,7 @@ def check_agreement() -> None:
     z, s, grad = inputs(64, 100, "float64")
     for method in (fused.softmax, naive_softmax):
         np.testing.assert_allclose(method(z), s, rtol=1e-12)
+    np.testing.assert_allclose(softmax_scalar_exp(z, np.empty_like(z)), s, rtol=1e-12)
     np.testing.assert_allclose(fused.backward(s, grad), sd.backward(s, grad), rtol=1e-9)
     if torch is not None:
         tz, ts, tg = (torch.from_numpy(x) for x in (z, s, grad))
