@@ -10,7 +10,8 @@ Run it with ``make bench`` (or ``python code/benchmarks/bench.py``). For each sh
 - the naive NumPy expression, the package's function (``out=``) and the fused kernel of
   :mod:`softmax_derivative.fused` (``out=``); for softmax also the same fused loop with
   the C library's scalar ``exp`` (what ``math.exp`` compiles to in numba),
-- PyTorch's CPU kernel when torch is installed (it is optional),
+- PyTorch's CPU kernel when torch is installed (it is optional): as usually called (it
+  allocates its result) and writing into an existing tensor (``torch_out``),
 - for the backward: the per-sample loop and the batched Jacobian where they fit in memory
   and finish in reasonable time.
 
@@ -189,10 +190,16 @@ def single_thread_cases(n, length, dtype) -> dict[str, dict[str, Callable[[], ob
     if n * length * length <= LOOP_NUMBERS:
         cases["backward"]["loop"] = lambda: sd.backward_loop(s, grad)
     if torch is not None:
-        tz, ts, tg = (torch.from_numpy(x) for x in (z, s, grad))
+        tz, ts, tg, tout = (torch.from_numpy(x) for x in (z, s, grad, out))
         cases["softmax"]["torch"] = lambda: torch.softmax(tz, -1)
         cases["log_softmax"]["torch"] = lambda: torch.log_softmax(tz, -1)
         cases["backward"]["torch"] = lambda: torch._softmax_backward_data(tg, ts, -1, ts.dtype)
+        # The same kernels writing into an existing tensor, as the fused ones do (out=)
+        cases["softmax"]["torch_out"] = lambda: torch._softmax(tz, -1, False, out=tout)
+        cases["log_softmax"]["torch_out"] = lambda: torch._log_softmax(tz, -1, False, out=tout)
+        cases["backward"]["torch_out"] = lambda: torch._softmax_backward_data(
+            tg, ts, -1, ts.dtype, grad_input=tout
+        )
     return cases
 
 
@@ -238,6 +245,9 @@ def check_agreement() -> None:
         np.testing.assert_allclose(torch.softmax(tz, -1).numpy(), s, rtol=1e-12)
         dz = torch._softmax_backward_data(tg, ts, -1, ts.dtype).numpy()
         np.testing.assert_allclose(dz, sd.backward(s, grad), rtol=1e-9, atol=1e-15)
+        out = torch.empty_like(ts)
+        torch._log_softmax(tz, -1, False, out=out)
+        np.testing.assert_allclose(out.numpy(), sd.log_softmax(z), rtol=1e-12)
 
 
 # ---------------------------------------------------------------- runs and summaries
@@ -383,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     two = measure(two_thread_cases, shapes, args.repeats, args.runs, time.perf_counter, 2)
     sweep = [] if args.quick else measure_sweep(args.repeats, args.runs)
 
-    methods = ["bound:naive", "bound:package", "bound:fused", "bound:torch", "torch:fused"]
+    methods = ["bound:package", "bound:fused", "bound:torch", "torch:fused", "torch_out:fused"]
     print(table(one, methods, "one thread: time / bound, median (range) over the runs"))
     methods = ["bound:fused", "bound:fused_parallel", "bound:torch", "torch:fused_parallel"]
     print(table(two, methods, "\ntwo threads: time / bound and fused parallel / torch"))
