@@ -264,7 +264,7 @@ def measure(make_cases, shapes, repeats: int, runs: int, clock, threads: int) ->
                 for function, methods in make_cases(n, length, dtype).items():
                     times = time_interleaved(methods, repeats, clock)
                     entry = ratios.setdefault((function, dtype, n, length), {})
-                    for reference in ("bound", "torch"):
+                    for reference in ("bound", "torch", "torch_out"):
                         if reference in times:
                             per_run = {m: t / times[reference] for m, t in times.items()}
                             entry.setdefault(reference, []).append(per_run)
