@@ -15,12 +15,12 @@ Run it with ``make bench`` (or ``python code/benchmarks/bench.py``). For each sh
 - for the backward: the per-sample loop and the batched Jacobian where they fit in memory
   and finish in reasonable time.
 
-Single-threaded table: the thread variables of the BLAS libraries are set to 1 before
-NumPy is imported, ``torch.set_num_threads(1)``, the serial fused kernels; each call is
-timed with the CPU time of the calling thread (``time.thread_time``), so that the time the
-process waits for a core on a shared machine does not count. Two-thread table: the
-parallel fused kernels on numba's threads against PyTorch with two threads, timed with
-the wall clock.
+Single-threaded table (float64 and float32): the thread variables of the BLAS libraries
+are set to 1 before NumPy is imported, ``torch.set_num_threads(1)``, the serial fused
+kernels; each call is timed with the CPU time of the calling thread
+(``time.thread_time``), so that the time the process waits for a core on a shared machine
+does not count. Two-thread table (float64): the parallel fused kernels on numba's threads
+against PyTorch with two threads, timed with the wall clock.
 
 Every sample of every method is taken in turn (interleaved), so that a change of load
 hits all of them alike; a method's time in one run is the minimum of ``--repeats``
@@ -94,7 +94,7 @@ def _sample(function: Callable[[], object], number: int, clock) -> float:
 
 
 def time_interleaved(
-    functions: dict[str, Callable[[], object]], repeats: int, clock, budget: float = 0.001
+    functions: dict[str, Callable[[], object]], repeats: int, clock, budget: float = 0.0005
 ) -> dict[str, float]:
     """Seconds per call of each function: the minimum over ``repeats`` interleaved samples.
 
@@ -253,11 +253,13 @@ def check_agreement() -> None:
 # ---------------------------------------------------------------- runs and summaries
 
 
-def measure(make_cases, shapes, repeats: int, runs: int, clock, threads: int) -> list[dict]:
+def measure(
+    make_cases, shapes, dtypes, repeats: int, runs: int, clock, threads: int
+) -> list[dict]:
     """Ratios to the bound and to torch of every method, median and range over ``runs``."""
     ratios: dict[tuple, dict[str, list[list[float]]]] = {}
     for run in range(runs):
-        for dtype in DTYPES:
+        for dtype in dtypes:
             for n, length in shapes:
                 print(f"  run {run + 1}/{runs}, {threads} thread(s): {dtype} ({n}, {length})",
                       file=sys.stderr, flush=True)  # fmt: skip
@@ -386,11 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         print("torch is not installed: its columns are skipped.")
     if torch is not None:
         torch.set_num_threads(1)
-    one = measure(single_thread_cases, shapes, args.repeats, args.runs, time.thread_time, 1)
+    one = measure(
+        single_thread_cases, shapes, DTYPES, args.repeats, args.runs, time.thread_time, 1
+    )
     numba.set_num_threads(2)
     if torch is not None:
         torch.set_num_threads(2)
-    two = measure(two_thread_cases, shapes, args.repeats, args.runs, time.perf_counter, 2)
+    two = measure(
+        two_thread_cases, shapes, ["float64"], args.repeats, args.runs, time.perf_counter, 2
+    )
     sweep = [] if args.quick else measure_sweep(args.repeats, args.runs)
 
     methods = ["bound:package", "bound:fused", "bound:torch", "torch:fused", "torch_out:fused"]
