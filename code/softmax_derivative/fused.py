@@ -45,8 +45,8 @@ from ._validation import (
 __all__ = ["softmax", "log_softmax", "backward"]
 
 _JIT = {"cache": True, "fastmath": {"reassoc", "contract"}, "error_model": "numpy"}
-jit = numba.njit(**_JIT)
-jit_parallel = numba.njit(parallel=True, **_JIT)
+_jit = numba.njit(**_JIT)
+_jit_parallel = numba.njit(parallel=True, **_JIT)
 
 
 # The exponential, as loops can vectorise it. numba's ``math.exp`` calls the C library
@@ -82,7 +82,7 @@ def _exp(x):
 # The row kernels. Sums are accumulated in float64 (for float32 rows too: as fast, since
 # the loops wait for memory, and more accurate); each row's constant is rounded once to
 # the row's dtype, so the elementwise loops run in that dtype.
-@jit
+@_jit
 def _shift(z, i):
     """The maximum of row ``i``, or 0 if it is infinite (fully masked or ``+inf``: the row
     is NaN through 0/0 or inf/inf). A NaN is never the maximum; it makes its row NaN.
@@ -103,7 +103,7 @@ def _shift(z, i):
     return m if math.isfinite(m) else z.dtype.type(0)
 
 
-@jit
+@_jit
 def _softmax_row(z, out, i):
     m = _shift(z, i)
     total = 0.0
@@ -115,7 +115,7 @@ def _softmax_row(z, out, i):
         out[i, j] *= scale
 
 
-@jit
+@_jit
 def _log_softmax_row(z, out, i):
     m = _shift(z, i)
     total = 0.0
@@ -126,7 +126,7 @@ def _log_softmax_row(z, out, i):
         out[i, j] = (z[i, j] - m) - log_norm
 
 
-@jit
+@_jit
 def _dot(s, grad, i):
     dot = 0.0
     for j in range(s.shape[1]):
@@ -134,7 +134,7 @@ def _dot(s, grad, i):
     return s.dtype.type(dot)
 
 
-@jit
+@_jit
 def _backward_chunk(s, grad, out, start, stop):
     """Rows ``start`` to ``stop``, software-pipelined: the loop that writes row ``i`` also
     sums the dot product of row ``i + 1``, so memory streams while row ``i`` is computed."""
@@ -151,7 +151,7 @@ def _backward_chunk(s, grad, out, start, stop):
         out[stop - 1, j] = s[stop - 1, j] * (grad[stop - 1, j] - dot)
 
 
-@jit
+@_jit
 def _improper(s, i, tol):
     """True if row ``i`` has an entry outside [-tol, 1 + tol] or a sum farther than tol
     from 1 (NaN compares False: a NaN row passes, as in the NumPy check)."""
@@ -166,36 +166,36 @@ def _improper(s, i, tol):
 # The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the
 # rows). Separate functions, so that the on-disk cache keeps both. The row kernels index
 # the 2-D arrays: a slice per row would cost a reference count per row.
-@jit
+@_jit
 def _softmax_rows(z, out):
     for i in range(z.shape[0]):
         _softmax_row(z, out, i)
 
 
-@jit_parallel
+@_jit_parallel
 def _softmax_rows_parallel(z, out):
     for i in numba.prange(z.shape[0]):
         _softmax_row(z, out, i)
 
 
-@jit
+@_jit
 def _log_softmax_rows(z, out):
     for i in range(z.shape[0]):
         _log_softmax_row(z, out, i)
 
 
-@jit_parallel
+@_jit_parallel
 def _log_softmax_rows_parallel(z, out):
     for i in numba.prange(z.shape[0]):
         _log_softmax_row(z, out, i)
 
 
-@jit
+@_jit
 def _backward_rows(s, grad, out):
     _backward_chunk(s, grad, out, 0, s.shape[0])
 
 
-@jit_parallel
+@_jit_parallel
 def _backward_rows_parallel(s, grad, out):
     n = s.shape[0]
     chunks = min(n, 64)  # pipelined runs of rows, shared among the threads
@@ -203,7 +203,7 @@ def _backward_rows_parallel(s, grad, out):
         _backward_chunk(s, grad, out, c * n // chunks, (c + 1) * n // chunks)
 
 
-@jit
+@_jit
 def _improper_rows(s, tol):
     count = 0
     for i in range(s.shape[0]):
@@ -211,7 +211,7 @@ def _improper_rows(s, tol):
     return count
 
 
-@jit_parallel
+@_jit_parallel
 def _improper_rows_parallel(s, tol):
     count = 0
     for i in numba.prange(s.shape[0]):

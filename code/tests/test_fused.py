@@ -72,6 +72,30 @@ def test_backward_agrees(args, variant):
     assert_backward_close(VARIANTS[variant][2](s, grad), s, grad)
 
 
+# ---------------------------------------------------------------- the exponential
+
+
+def test_exp_is_within_one_rounding_of_the_c_library():
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            rng.uniform(-750.0, 0.0, 400),
+            rng.uniform(-1.0, 1.0, 100),
+            [-np.inf, -746.0, -745.2, -745.0, -744.4, -708.5, -708.3, -0.0, 0.0],
+            [709.7, 709.8, 710.0, 1e300, np.inf, np.nan],
+        ]
+    )
+    with np.errstate(over="ignore"):
+        expected = np.exp(x)
+    actual = np.array([fused._exp(v) for v in x])
+    normal = expected >= np.finfo(np.float64).tiny
+    assert_allclose(actual[normal], expected[normal], rtol=2.3e-16, atol=0)
+    subnormal = ~normal & ~np.isnan(x)  # absolute error within one subnormal step
+    assert np.all(np.abs(actual[subnormal] - expected[subnormal]) <= 5e-324)
+    assert fused._exp(-np.inf) == 0.0 and np.isnan(fused._exp(np.nan))
+    assert fused._exp(np.inf) == np.inf
+
+
 # ---------------------------------------------------------------- edge rows
 
 
