@@ -9,7 +9,8 @@ Run it with ``make bench`` (or ``python code/benchmarks/bench.py``). For each sh
   ``np.negative(z, out=out)`` for the forward functions: read one, write one),
 - the naive NumPy expression, the package's function (``out=``) and the fused kernel of
   :mod:`softmax_derivative.fused` (``out=``); for softmax also the same fused loop with
-  the C library's scalar ``exp`` (what ``math.exp`` compiles to in numba),
+  the C library's scalar ``exp`` (what ``math.exp`` compiles to in numba); for the
+  backward also the fused loop alone, without the check of ``s`` that precedes it,
 - PyTorch's CPU kernel when torch is installed (it is optional): as usually called (it
   allocates its result) and writing into an existing tensor (``torch_out``),
 - for the backward: the per-sample loop and the batched Jacobian where they fit in memory
@@ -183,6 +184,8 @@ def single_thread_cases(n, length, dtype) -> dict[str, dict[str, Callable[[], ob
             "naive": lambda: naive_backward(s, grad),
             "package": lambda: sd.backward(s, grad, out=out),
             "fused": lambda: fused.backward(s, grad, out=out),
+            # the same loop without the check of s that precedes it: what the check costs
+            "fused_unchecked": lambda: fused._backward_rows(s, grad, out),
         },
     }
     if n * length * length * itemsize <= JACOBIAN_BYTES:
