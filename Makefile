@@ -118,8 +118,10 @@ archive: $(STAMP)
 downloads: pdf test-pdf archive
 	$(PY) -m pytest -q tests/test_archive.py tests/test_placeholders.py
 
-# Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
-bench: $(STAMP)
+# Ratios against the memory bound and PyTorch (if installed), one and two threads, medians
+# over repeated runs (code/benchmarks/bench.py). PY=... runs it in another environment,
+# for example one with torch: then .venv is not needed.
+bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
 # JupyterLab on the chapters, listening on 127.0.0.1 only. As root (containers, cloud
