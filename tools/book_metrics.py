@@ -35,7 +35,7 @@ MAX_CODE_LINE = 88  # characters per line of a notebook code cell
 EXERCISE_KINDS = ("Pen and paper", "Code", "Challenge")
 
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}
-SLIP_BOX = re.compile(r"^[`:]{3,}\{admonition\}\s*Where the sources slip", re.MULTILINE)
+SLIP_BOX = re.compile(r"^[`:]{3,}\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}[ \t]*(.*)$", re.MULTILINE)
 NARRATION = re.compile(r"\b(?:the next cell|the cell below|the following cell)", re.IGNORECASE)
 SYMPY_CALL = re.compile(r"\b(?:verify|is_identity)\(")
