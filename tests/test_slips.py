@@ -24,33 +24,33 @@ SLIP_BOX = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Where the sources slip\
 REFERENCE = re.compile(r"\{ref\}`(?:[^`<]*<)?(slip-[A-Za-z0-9_-]+)>?`")
 
 
-def markdown_lines(notebook: Path) -> list[str]:
-    """The lines of a notebook's markdown cells, in order (cells joined end to end)."""
+def markdown_cells(notebook: Path) -> list[list[str]]:
+    """The lines of each markdown cell of a notebook, in order."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    lines: list[str] = []
-    for cell in cells:
-        if cell["cell_type"] == "markdown":
-            lines.extend("".join(cell["source"]).splitlines())
-    return lines
+    return ["".join(c["source"]).splitlines() for c in cells if c["cell_type"] == "markdown"]
 
 
 def chapter_slips() -> dict[str, list[tuple[str, int, str]]]:
-    """Per chapter file: (label, line number, the next non-blank line) for each slip label."""
+    """Per chapter file: (label, cell number, the next non-blank line of the same cell).
+
+    The box must follow its label in the same cell: JupyterLab parses each cell on its own.
+    """
     found = {}
     for notebook in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")):
-        lines = markdown_lines(notebook)
         entries = []
-        for number, line in enumerate(lines):
-            match = LABEL.match(line.strip())
-            if match:
-                following = next((x.strip() for x in lines[number + 1 :] if x.strip()), "")
-                entries.append((match.group(1), number, following))
+        for cell_number, lines in enumerate(markdown_cells(notebook)):
+            for number, line in enumerate(lines):
+                match = LABEL.match(line.strip())
+                if match:
+                    rest = (x.strip() for x in lines[number + 1 :] if x.strip())
+                    entries.append((match.group(1), cell_number, next(rest, "")))
         found[notebook.name] = entries
     return found
 
 
 def box_count(notebook: Path) -> int:
-    return sum(bool(SLIP_BOX.match(line.strip())) for line in markdown_lines(notebook))
+    lines = [line for cell in markdown_cells(notebook) for line in cell]
+    return sum(bool(SLIP_BOX.match(line.strip())) for line in lines)
 
 
 def index_references() -> list[str]:
@@ -67,10 +67,10 @@ def test_the_chapters_are_found():
 
 @pytest.mark.parametrize("chapter", sorted(SLIPS))
 def test_every_label_sits_right_before_a_slip_box(chapter):
-    for label, number, following in SLIPS[chapter]:
+    for label, cell, following in SLIPS[chapter]:
         assert SLIP_BOX.match(following), (
-            f"{chapter}: the label ({label})= on markdown line {number + 1} must be followed "
-            f"by a 'Where the sources slip' admonition, found {following!r}"
+            f"{chapter}: the label ({label})= in markdown cell {cell + 1} must be followed, "
+            f"in the same cell, by a 'Where the sources slip' admonition; found {following!r}"
         )
 
 
