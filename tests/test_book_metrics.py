@@ -78,3 +78,9 @@ def test_violations_name_each_limit():
     problems = book_metrics.violations([over])
     assert len(problems) == 2 and "words" in problems[0] and "longer" in problems[1]
     assert book_metrics.violations([book_metrics.PageMetrics(page="y", words=10)]) == []
+    (pages, budget), *_ = book_metrics.WORD_BUDGETS.items()
+    rows = [book_metrics.PageMetrics(page=page, words=budget // len(pages)) for page in pages]
+    rows[0].words += 1 + budget % len(pages)
+    assert book_metrics.violations(rows) == [
+        f"{budget + 1} words in {' + '.join(pages)} > {budget}"
+    ]

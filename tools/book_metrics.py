@@ -32,6 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MAX_BOOK_WORDS = 15_000  # all markdown of the book, notebooks and pages
 MAX_CODE_LINE = 88  # characters per line of a notebook code cell
+# Word budgets of single pages or groups of pages (the chapters' own are set when written).
+WORD_BUDGETS = {
+    ("intro.md", "source_slips.md", "bibliography.md"): 1_000,
+    ("10_performance.ipynb",): 2_000,
+    ("11_training_a_classifier.ipynb",): 1_300,
+}
 EXERCISE_KINDS = ("Pen and paper", "Code", "Challenge")
 
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}
@@ -177,6 +183,11 @@ def violations(rows: list[PageMetrics]) -> list[str]:
         found.append(f"{summed.words} words of markdown > {MAX_BOOK_WORDS}")
     if summed.long:
         found.append(f"{summed.long} code lines longer than {MAX_CODE_LINE} characters")
+    words = {row.page: row.words for row in rows}
+    for pages, budget in WORD_BUDGETS.items():
+        used = sum(words.get(page, 0) for page in pages)
+        if used > budget:
+            found.append(f"{used} words in {' + '.join(pages)} > {budget}")
     return found
 
 
@@ -191,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     problems = violations(rows)
     print()
     print(f"limits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
+    for pages, budget in WORD_BUDGETS.items():
+        print(f"budget: at most {budget} words in {' + '.join(pages)}")
     for problem in problems:
         print(f"exceeded: {problem}")
     if args.verbose:
