@@ -19,7 +19,7 @@ MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
 
-.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench metrics clean
+.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -28,7 +28,6 @@ help:
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make test-site  only the browser check of the site already in _build/html"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
-	@echo "make metrics  words, checks, collapsed cells, slip boxes and exercises per chapter (a report)"
 
 install: $(STAMP)
 
@@ -82,14 +81,16 @@ test-site: $(STAMP)
 bench: $(STAMP)
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
-# A report, not a test: per page of _toc.yml the words of markdown, the sympy and numeric
-# checks, the collapsed cells, the slip boxes, the exercises by kind, the long code lines.
-metrics:
-	$(PYTHON) tools/book_metrics.py
-
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
 	$(PY) -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory _build/html
 
 clean:
 	rm -rf _build
+
+# A report, not a test (tools/book_metrics.py): per page of _toc.yml the words of markdown,
+# the sympy and numeric checks, the collapsed cells, the slip boxes, the exercises by kind and
+# the code lines over 88 characters, against the limits at the top of the script.
+.PHONY: metrics
+metrics:
+	$(PYTHON) tools/book_metrics.py
