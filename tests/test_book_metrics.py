@@ -84,3 +84,11 @@ def test_violations_name_each_limit():
     assert book_metrics.violations(rows) == [
         f"{budget + 1} words in {' + '.join(pages)} > {budget}"
     ]
+
+
+def test_the_book_keeps_its_limits():
+    """The limits at the top of tools/book_metrics.py: words, budgets, 88-character lines."""
+    rows = book_metrics.book_metrics()
+    assert book_metrics.violations(rows) == [], "long code lines: " + ", ".join(
+        book_metrics.total(rows).long_lines
+    )
