@@ -152,3 +152,10 @@ serve: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# A report, not a test (tools/book_metrics.py): per page of _toc.yml the words of markdown,
+# the sympy and numeric checks, the collapsed cells, the slip boxes, the exercises by kind and
+# the code lines over 88 characters, against the limits at the top of the script.
+.PHONY: metrics
+metrics:
+	$(PYTHON) tools/book_metrics.py
