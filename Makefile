@@ -1,5 +1,5 @@
 # The two commands of the README: `make book` and `make test`.
-# Everything runs inside .venv, created here from requirements.txt.
+# Everything runs inside .venv, created here from requirements.lock.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,6 +8,22 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -n -W --keep-going
 export HYPOTHESIS_PROFILE ?= ci
+
+# The environment: requirements.txt (the direct dependencies, edited by hand) is resolved by
+# `make lock` into requirements.lock: every package at an exact version, with its hashes, for
+# CPython 3.11 (any 3.11.x) on x86-64 Linux. `make install` installs the lock alone, hash-checked
+# and without resolving, then the book's own package (code/) editable; tests/test_environment.py
+# checks that .venv is exactly the lock. The lock tool (uv, pinned in requirements-dev.txt) has
+# its own small venv. `make lock LOCK_FLAGS=--upgrade` moves every unpinned dependency forward.
+LOCK       := requirements.lock
+LOCK_VENV  := .venv-lock
+UV         := $(LOCK_VENV)/bin/uv
+LOCK_FLAGS ?=
+
+# `make book` builds from the notebooks' stored outputs (EXECUTE=off): make test has shown with
+# nbval that they are current. EXECUTE=force re-executes every notebook on this machine;
+# EXECUTE=auto only those with a cell that has no output (Jupyter Book's execute_notebooks).
+EXECUTE ?= off
 
 # The site's own copy of MathJax 3 (npm's mathjax, pinned in package-lock.json): only the
 # es5 component and its fonts go to $(SITE_ASSETS), which _config.yml's html_extra_path
@@ -19,25 +35,38 @@ MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
 
-.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
+.PHONY: help install lock site-assets book test test-code test-notebooks test-notebooks-portable \
+	book-stored test-site serve bench mutate clean
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
-	@echo "make book   build the site into _build/html"
+	@echo "make book   build the site into _build/html (EXECUTE=force: re-execute every notebook)"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make test-site  only the browser check of the site already in _build/html"
+	@echo "make lock   resolve requirements.txt into requirements.lock (every package, hashes)"
+	@echo "make mutate  mutation-test the core modules (minutes; not part of make test)"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt code/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+$(STAMP): $(LOCK) code/pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e ./code
 	@# Build matplotlib's font cache now, so no notebook prints the one-time message.
 	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
 	touch $@
+
+$(UV): requirements-dev.txt
+	$(PYTHON) -m venv --clear $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"
+
+# The package itself is not in the lock: it is this repository, installed editable.
+lock: $(UV)
+	$(UV) pip compile requirements.txt --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --no-emit-package softmax-derivative \
+		--custom-compile-command "make lock" $(LOCK_FLAGS) -o $(LOCK)
 
 site-assets: $(MATHJAX_JS)
 
@@ -52,12 +81,21 @@ $(MATHJAX_JS): $(NPM_STAMP)
 	cp -R $(MATHJAX_SRC)/output/chtml/fonts/woff-v2 $(MATHJAX_DIR)/output/chtml/fonts/
 	cp $(MATHJAX_SRC)/tex-chtml-full.js $@
 
-book: $(STAMP) site-assets
-	$(BIN)/jupyter-book build $(JB_FLAGS) .
+# _config.yml with execute_notebooks set to what follows `execute-`.
+_build/_config.execute-%.yml: _config.yml
+	@mkdir -p $(@D)
+	sed -E 's/^(  execute_notebooks:).*/\1 $*/' $< > $@
+	@grep -qx '  execute_notebooks: $*' $@ || { echo "$<: no execute_notebooks line"; exit 1; }
 
+book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
+	$(BIN)/jupyter-book build --config _build/_config.execute-$(EXECUTE).yml $(JB_FLAGS) .
+
+# Each notebook is executed once per numerical configuration, by nbval, which compares every
+# output with the stored one: natively and under another configuration (below), side by side
+# on two cores. Then the site is built from the stored outputs, and tests/ checks them.
 test: test-code
-	@# nbval and the book build each execute every notebook: on two cores they run side by side.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-fresh
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-portable
+	$(MAKE) --no-print-directory book-stored
 	$(PY) -m pytest -q tests
 
 test-code: $(STAMP)
@@ -65,13 +103,28 @@ test-code: $(STAMP)
 	$(BIN)/ruff format --check .
 	cd code && ../$(PY) -m pytest -q
 
-test-notebooks: $(STAMP)
-	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg chapters
+NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg
 
-# The build of `make test` starts from scratch (--all): every notebook is executed again and
-# every warning is seen, not only those of the pages changed since the last build.
-book-fresh: $(STAMP) site-assets
-	$(BIN)/jupyter-book build --all $(JB_FLAGS) .
+test-notebooks: $(STAMP)
+	$(NBVAL) chapters
+
+# Another machine's arithmetic: OpenBLAS's generic x86-64 kernels, one BLAS thread; none of
+# NumPy's SIMD dispatch targets above its x86-64-v2 baseline (the names numpy.show_runtime()
+# lists; NumPy ignores unknown names, so tests/numerics.py checks the setting took effect);
+# numba's generic CPU, one thread. A stored output that prints a digit rounding decides
+# fails here. Reproduce one notebook: see README, "How the tests work".
+PORTABLE_ENV := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 \
+	NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL,AVX512_SPR \
+	NUMBA_CPU_NAME=generic NUMBA_NUM_THREADS=1
+
+test-notebooks-portable: $(STAMP)
+	env $(PORTABLE_ENV) $(PY) tests/numerics.py --portable
+	env $(PORTABLE_ENV) $(NBVAL) -p no:cacheprovider chapters
+
+# The site of `make test`, built from scratch (--all, so every warning is seen) from the stored
+# outputs that nbval has just compared: no notebook is executed again.
+book-stored: $(STAMP) site-assets _build/_config.execute-off.yml
+	$(BIN)/jupyter-book build --all --config _build/_config.execute-off.yml $(JB_FLAGS) .
 
 # The browser check alone, on the site already in _build/html (tests/test_site.py).
 test-site: $(STAMP)
