@@ -84,8 +84,8 @@ $(MATHJAX_JS): $(NPM_STAMP)
 # _config.yml with execute_notebooks set to what follows `execute-`.
 _build/_config.execute-%.yml: _config.yml
 	@mkdir -p $(@D)
-	sed -E 's/^(  execute_notebooks:).*/\1 $*/' $< > $@
-	@grep -qx '  execute_notebooks: $*' $@ || { echo "$<: no execute_notebooks line"; exit 1; }
+	sed -E 's/^(  execute_notebooks:).*/\1 "$*"/' $< > $@
+	@grep -qx '  execute_notebooks: "$*"' $@ || { echo "$<: no execute_notebooks line"; exit 1; }
 
 book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
 	$(BIN)/jupyter-book build --config _build/_config.execute-$(EXECUTE).yml $(JB_FLAGS) .
