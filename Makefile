@@ -16,6 +16,7 @@ export HYPOTHESIS_PROFILE ?= ci
 # checks that .venv is exactly the lock. The lock tool (uv, pinned in requirements-dev.txt) has
 # its own small venv. `make lock LOCK_FLAGS=--upgrade` moves every unpinned dependency forward.
 LOCK       := requirements.lock
+DEV_LOCK   := requirements-dev.lock
 LOCK_VENV  := .venv-lock
 UV         := $(LOCK_VENV)/bin/uv
 LOCK_FLAGS ?=
@@ -62,11 +63,14 @@ $(UV): requirements-dev.txt
 	$(PYTHON) -m venv --clear $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"
 
-# The package itself is not in the lock: it is this repository, installed editable.
+# The package itself is not in the lock: it is this repository, installed editable. The tools of
+# requirements-dev.txt get their own lock, at the versions of requirements.lock where they meet.
+UV_COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" $(LOCK_FLAGS)
+
 lock: $(UV)
-	$(UV) pip compile requirements.txt --quiet --generate-hashes --python-version 3.11 \
-		--python-platform x86_64-unknown-linux-gnu --no-emit-package softmax-derivative \
-		--custom-compile-command "make lock" $(LOCK_FLAGS) -o $(LOCK)
+	$(UV_COMPILE) requirements.txt --no-emit-package softmax-derivative -o $(LOCK)
+	$(UV_COMPILE) requirements-dev.txt --constraint $(LOCK) -o $(DEV_LOCK)
 
 site-assets: $(MATHJAX_JS)
 
@@ -133,6 +137,27 @@ test-site: $(STAMP)
 # Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
 bench: $(STAMP)
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
+
+# Mutation testing (minutes; not part of make test). mutmut runs in .venv-mutate, installed from
+# requirements-dev.lock; the book's packages (NumPy, hypothesis ...) come from .venv through a
+# .pth file, and the package itself from mutmut's mutated copy in code/mutants. code/setup.cfg
+# names the modules and their fast tests. The score: killed / (killed + survived + ...).
+MUTATE_VENV := .venv-mutate
+
+$(MUTATE_VENV)/.installed: $(DEV_LOCK) $(STAMP)
+	$(PYTHON) -m venv --clear $(MUTATE_VENV)
+	$(MUTATE_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PY) -c "import sysconfig; print(sysconfig.get_path('purelib'))" > \
+		"$$($(MUTATE_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/book-environment.pth"
+	touch $@
+
+mutate: $(MUTATE_VENV)/.installed
+	rm -rf code/mutants
+	cd code && ../$(MUTATE_VENV)/bin/mutmut run --max-children 2 > /dev/null
+	cd code && ../$(MUTATE_VENV)/bin/mutmut export-cicd-stats > /dev/null
+	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
+		n = s['total'] - s['skipped']; print(s); print(f'score {s[\"killed\"] + s[\"timeout\"]}/{n}')"
+	cd code && ../$(MUTATE_VENV)/bin/mutmut results
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
