@@ -155,9 +155,10 @@ mutate: $(MUTATE_VENV)/.installed
 	rm -rf code/mutants
 	cd code && ../$(MUTATE_VENV)/bin/mutmut run --max-children 2 > /dev/null
 	cd code && ../$(MUTATE_VENV)/bin/mutmut export-cicd-stats > /dev/null
-	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
-		n = s['total'] - s['skipped']; print(s); print(f'score {s[\"killed\"] + s[\"timeout\"]}/{n}')"
 	cd code && ../$(MUTATE_VENV)/bin/mutmut results
+	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
+		k, n = s['killed'] + s['timeout'], s['total'] - s['skipped']; \
+		print(f'mutation score {k}/{n} = {100 * k / n:.1f} % ({s})')"
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }
