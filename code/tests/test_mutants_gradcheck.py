@@ -43,3 +43,8 @@ def test_relative_error_of_float32_arrays_is_computed_in_float64():
 def test_relative_error_of_empty_arrays_is_zero():
     assert sd.relative_error([], []) == 0.0
     assert sd.relative_error(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+
+
+def test_a_step_of_the_wrong_type_is_named_by_its_type():
+    with pytest.raises(TypeError, match=r"^eps must be a real number, got str$"):
+        sd.numerical_jacobian(sd.softmax, np.zeros(3), eps="1e-6")

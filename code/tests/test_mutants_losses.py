@@ -4,6 +4,8 @@ Each case fails for a small change of the module that the other tests let throug
 (`make mutate`): the bounds of a class index, the tolerance of a target row, an empty batch.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,13 @@ REJECTED = [
         "the mean of an empty batch",
         lambda: sd.cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int)),
         ValueError,
-        "probs holds no samples",
+        "the mean over an empty batch is undefined; use reduction='sum' or 'none'",
+    ),
+    (
+        "targets of another shape, batch of batches",
+        lambda: sd.cross_entropy(np.stack([P, P]), [0, 1]),
+        ValueError,
+        "must have shape (2, 2) (class indices) or (2, 2, 3) (one-hot rows), got (2,)",
     ),
 ]
 
@@ -68,3 +76,14 @@ def test_the_sum_over_an_empty_batch_is_zero():
     assert sd.cross_entropy(empty, np.zeros(0, dtype=int), reduction="sum") == 0.0
     assert sd.mse(empty, empty, reduction="sum") == 0.0
     assert sd.cross_entropy(empty, np.zeros(0, dtype=int), reduction="none").shape == (0,)
+
+
+def test_a_zero_probability_of_the_target_class_gives_minus_infinity_silently():
+    """-y / p is -inf where p = 0 and y > 0 (and 0 where y = 0): a value, not a warning."""
+    probs = np.array([[0.0, 0.5, 0.5]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad = sd.cross_entropy_grad_probs(probs, [0])
+        np.testing.assert_array_equal(grad, [[-np.inf, 0.0, 0.0]])
+        grad = sd.cross_entropy_grad_probs(np.array([[1.0, 0.0, 0.0]]), [0])
+        np.testing.assert_array_equal(grad, [[-1.0, 0.0, 0.0]])
