@@ -35,9 +35,18 @@ MATHJAX_DIR := $(SITE_ASSETS)/mathjax
 MATHJAX_JS  := $(MATHJAX_DIR)/tex-chtml-full.js
 NPM_STAMP   := node_modules/.package-lock.json
 SERVE_PORT  ?= 8000
+LAB_PORT    ?= 8888
+
+# The whole book as one PDF and as one offline zip (site, notebooks, requirements.txt), both
+# written into the site, which links them from every page (_config.yml's book_downloads).
+BOOK_FILE   := softmax-derivative-book
+PDF_BUILD   := _build/pdf
+PDF         := $(PDF_BUILD)/_build/latex/$(BOOK_FILE).pdf
+ARCHIVE     := _build/html/$(BOOK_FILE).zip
 
 .PHONY: help install lock site-assets book test test-code test-notebooks test-notebooks-portable \
 	book-stored test-site serve bench mutate clean
+.PHONY: pdf test-pdf archive downloads lab test-lab test-plain
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
@@ -45,6 +54,13 @@ help:
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make test-site  only the browser check of the site already in _build/html"
+	@echo "make lab    open the notebooks in JupyterLab on http://127.0.0.1:$(LAB_PORT)"
+	@echo "make test-lab   open and run every notebook in JupyterLab in a headless browser"
+	@echo "make test-plain  check and run the plain notebooks (Colab, downloads) of the built book"
+	@echo "make pdf    the whole book as one PDF (needs TeX, see README), copied into the site"
+	@echo "make test-pdf   check the PDF: every chapter, no unresolved reference, no missing glyph"
+	@echo "make archive    the site and the notebooks as one zip, written into the site"
+	@echo "make downloads  pdf, test-pdf, then archive (with the PDF) and its check (.ci/run)"
 	@echo "make lock   resolve requirements.txt into requirements.lock (every package, hashes)"
 	@echo "make mutate  mutation-test the core modules (minutes; not part of make test)"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
@@ -85,11 +101,12 @@ $(MATHJAX_JS): $(NPM_STAMP)
 	cp -R $(MATHJAX_SRC)/output/chtml/fonts/woff-v2 $(MATHJAX_DIR)/output/chtml/fonts/
 	cp $(MATHJAX_SRC)/tex-chtml-full.js $@
 
-# _config.yml with execute_notebooks set to what follows `execute-`.
-_build/_config.execute-%.yml: _config.yml
-	@mkdir -p $(@D)
-	sed -E 's/^(  execute_notebooks:).*/\1 "$*"/' $< > $@
-	@grep -qx '  execute_notebooks: "$*"' $@ || { echo "$<: no execute_notebooks line"; exit 1; }
+# _config.yml with execute_notebooks set to what follows `execute-` (the copy of
+# tools/stored_outputs_config.py, whose local extension paths work from _build/).
+_build/_config.execute-%.yml: _config.yml tools/stored_outputs_config.py
+	$(PY) tools/stored_outputs_config.py $@
+	sed -i -E "s/^(  execute_notebooks:).*/\1 '$*'/" $@
+	@grep -qx "  execute_notebooks: '$*'" $@ || { echo "$@: no execute_notebooks line"; exit 1; }
 
 book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
 	$(BIN)/jupyter-book build --config _build/_config.execute-$(EXECUTE).yml $(JB_FLAGS) .
@@ -100,7 +117,10 @@ book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
 test: test-code
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-portable
 	$(MAKE) --no-print-directory book-stored
-	$(PY) -m pytest -q tests
+	$(MAKE) --no-print-directory archive
+	@# The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
+	@# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
+	$(PY) -m pytest -q tests --ignore=tests/test_pdf.py --ignore=tests/test_lab.py
 
 test-code: $(STAMP)
 	$(BIN)/ruff check .
@@ -134,8 +154,32 @@ book-stored: $(STAMP) site-assets _build/_config.execute-off.yml
 test-site: $(STAMP)
 	$(PY) -m pytest -q tests/test_site.py
 
-# Ratios against the memory bound (and PyTorch, if installed), single-threaded, in one run.
-bench: $(STAMP)
+# The PDF, built by XeLaTeX from the notebooks' stored outputs (nothing is executed), with a
+# copy of _config.yml that turns execution off; then copied into the site.
+pdf: $(STAMP)
+	rm -f $(PDF)
+	$(PY) tools/stored_outputs_config.py $(PDF_BUILD)/_config.yml
+	$(BIN)/jupyter-book build $(JB_FLAGS) --builder pdflatex \
+		--config $(PDF_BUILD)/_config.yml --path-output $(PDF_BUILD) .
+	test -f $(PDF)
+	mkdir -p _build/html
+	cp $(PDF) _build/html/$(BOOK_FILE).pdf
+
+test-pdf: $(STAMP)
+	$(PY) -m pytest -q tests/test_pdf.py
+
+# The site in _build/html (with the PDF if built), the notebooks and requirements.txt.
+archive: $(STAMP)
+	$(PY) tools/make_archive.py $(ARCHIVE)
+
+# Everything the published site offers for download, built into _build/html and checked.
+downloads: pdf test-pdf archive
+	$(PY) -m pytest -q tests/test_archive.py tests/test_placeholders.py
+
+# Ratios against the memory bound and PyTorch (if installed), one and two threads, medians
+# over repeated runs (code/benchmarks/bench.py). PY=... runs it in another environment,
+# for example one with torch: then .venv is not needed.
+bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
 # Mutation testing (minutes; not part of make test). mutmut runs in .venv-mutate, installed from
@@ -159,6 +203,28 @@ mutate: $(MUTATE_VENV)/.installed
 	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
 		k, n = s['killed'] + s['timeout'], s['total'] - s['skipped']; \
 		print(f'mutation score {k}/{n} = {100 * k / n:.1f} % ({s})')"
+
+# JupyterLab on the chapters, listening on 127.0.0.1 only. As root (containers, cloud
+# notebooks) JupyterLab refuses to start without --allow-root, so it is added then, and only then.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=chapters \
+		$$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
+
+# The notebooks as a learner sees them: each opened in JupyterLab in a headless Chromium,
+# checked for raw MyST and visible solutions, and run (tests/test_lab.py; a few minutes).
+test-lab: $(STAMP)
+	@status=0; $(PY) -m pytest -q tests/test_lab.py || status=$$?; \
+	$(PY) -c "import json; r = json.load(open('_build/lab-check.json')); \
+		print({k: v for k, v in r.items() if k != 'per_notebook'})"; exit $$status
+
+# The plain notebooks (Colab, downloads) that the book build writes to _build/html/_notebooks
+# (tools/plain_notebooks.py): no MyST left, and each runs to the book's stored outputs.
+PLAIN_NOTEBOOKS := _build/html/_notebooks
+test-plain: $(STAMP)
+	@test -d $(PLAIN_NOTEBOOKS) || { echo "No $(PLAIN_NOTEBOOKS): run 'make book' first."; exit 1; }
+	$(PY) tools/plain_notebooks.py --check $(PLAIN_NOTEBOOKS)
+	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg \
+		$(PLAIN_NOTEBOOKS)
 
 serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: run 'make book' first."; exit 1; }

@@ -2,8 +2,11 @@
 
 For every page: MathJax (served by the site itself) has typeset every equation, with no
 MathJax error; no console error; no request to any host but 127.0.0.1; no response >= 400;
-every content image has real alt text. A screenshot of a derivation page is saved under
-_build/screenshots/, and the checker is shown to catch a page with broken LaTeX.
+every content image has real alt text. Then, with every collapsed block opened, in the light
+and in the dark theme: the theme is in effect, every equation is displayed in a colour that
+contrasts with its background, and axe-core (WCAG 2 A and AA rules) finds no serious or
+critical violation. A screenshot of a derivation page is saved under _build/screenshots/,
+and each check is shown to catch a page that breaks it.
 
 Needs a built site (`make book`) and a system Chromium (see site_check.CHROMIUM_MISSING).
 """
@@ -19,15 +22,17 @@ from pathlib import Path
 
 import pytest
 from site_check import (
-    CHROMIUM_ARGS,
-    CHROMIUM_MISSING,
+    AXE_IMPACTS,
+    BLOCKING_IMPACTS,
     SUMMARY_KEY,
+    THEMES,
     PageReport,
     check_page,
     find_chromium,
     serve,
     site_pages,
 )
+from test_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 # The built site; SITE_HTML=path/to/html checks another build (e.g. a trial copy of the book).
@@ -37,6 +42,11 @@ SUMMARY_FILE = SITE.parent / "site-check.json"
 MATHJAX_FILE = "mathjax/tex-chtml-full.js"
 MATHJAX_BUDGET_BYTES = 5 * 1024 * 1024
 DISPLAY_MATH = '<div class="math notranslate nohighlight">'
+# axe-core from npm (package-lock.json), injected into every page by the check.
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Pages the build writes besides those of _toc.yml: the redirect to the first chapter,
+# Sphinx's index and search pages, and sphinx-proof's index of theorems.
+GENERATED_PAGES = frozenset({"index.html", "genindex.html", "search.html", "prf-prf.html"})
 
 
 def tree_size(path: Path) -> int:
@@ -64,27 +74,10 @@ def site() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """A headless system Chromium with a fresh profile, driven by Playwright."""
-    try:
-        chromium = find_chromium()
-    except FileNotFoundError as err:
-        pytest.fail(str(err), pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+def axe_script() -> Path:
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
+    return AXE_SCRIPT
 
 
 @pytest.fixture(scope="session")
@@ -94,13 +87,18 @@ def server(site: Path):
 
 
 @pytest.fixture(scope="session")
-def reports(site: Path, server: str, browser, request) -> dict[str, PageReport]:
+def reports(site: Path, server: str, browser, axe_script: Path, request) -> dict[str, PageReport]:
     """Load every page once; every test below reads these reports."""
     start = time.perf_counter()
     shot_page = derivation_page(site)
     shot = SCREENSHOTS / (Path(shot_page).stem + ".png")
     out = {
-        rel: check_page(browser, server + rel, screenshot=shot if rel == shot_page else None)
+        rel: check_page(
+            browser,
+            server + rel,
+            screenshot=shot if rel == shot_page else None,
+            axe_script=axe_script,
+        )
         for rel in site_pages(site)
     }
     seconds = time.perf_counter() - start
@@ -117,21 +115,64 @@ def reports(site: Path, server: str, browser, request) -> dict[str, PageReport]:
         "site_bytes": tree_size(site),
         "mathjax_bytes": tree_size(site / "mathjax") if (site / "mathjax").is_dir() else 0,
         "browser_seconds": round(seconds, 1),
+        "accessibility_seconds": round(sum(r.accessibility_seconds for r in out.values()), 1),
         "screenshot": str(shot),
+        "axe_rules_run": len(set().union(*(r.axe_rules for r in out.values()))),
+        "axe_violations": axe_counts(out),
+        "math_checked": {t: sum(r.math_checked.get(t, 0) for r in out.values()) for t in THEMES},
     }
     SUMMARY_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     request.config.stash[SUMMARY_KEY] = summary
     return out
 
 
+def axe_counts(reports: dict[str, PageReport]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per theme and impact: violations (one per rule and page) and the elements in them."""
+    counts = {t: {i: {"violations": 0, "elements": 0} for i in AXE_IMPACTS} for t in THEMES}
+    for report in reports.values():
+        for theme, violations in report.axe_violations.items():
+            for v in violations:
+                counts[theme][v["impact"]]["violations"] += 1
+                counts[theme][v["impact"]]["elements"] += v["count"]
+    return counts
+
+
 def failures(reports: dict[str, PageReport], attribute: str) -> dict[str, list[str]]:
     return {page: getattr(r, attribute) for page, r in reports.items() if getattr(r, attribute)}
 
 
-def test_every_page_is_checked(site: Path, reports: dict[str, PageReport]) -> None:
-    assert "index.html" in reports
-    assert any(page.startswith("chapters/") for page in reports), sorted(reports)
-    assert len(reports) == len(site_pages(site))
+def blocking_violations(reports: dict[str, PageReport]) -> dict[str, list[str]]:
+    """Serious and critical axe-core violations, per page and theme."""
+    out = {}
+    for page, report in reports.items():
+        for theme, violations in report.axe_violations.items():
+            found = [
+                f"{v['impact']} {v['id']}: {v['help']} ({v['count']}): " + "; ".join(v["nodes"])
+                for v in violations
+                if v["impact"] in BLOCKING_IMPACTS
+            ]
+            if found:
+                out[f"{page} ({theme})"] = found
+    return out
+
+
+def invisible_math(reports: dict[str, PageReport]) -> dict[str, list[str]]:
+    """Equations not displayed, or in a colour too close to their background, per theme."""
+    return {
+        f"{page} ({theme})": hidden
+        for page, report in reports.items()
+        for theme, hidden in report.hidden_math.items()
+        if hidden
+    }
+
+
+def test_every_page_is_checked(reports: dict[str, PageReport]) -> None:
+    """The pages checked are those the table of contents implies, and no others."""
+    expected = {f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES
+    checked = set(reports)
+    assert checked == expected, (
+        f"not checked: {sorted(expected - checked)}; unexpected: {sorted(checked - expected)}"
+    )
 
 
 def test_every_equation_is_typeset(reports: dict[str, PageReport]) -> None:
@@ -162,6 +203,27 @@ def test_figures_have_alt_text(reports: dict[str, PageReport]) -> None:
     assert sum(r.figure_images for r in reports.values()) > 0, "no figure found in the site"
 
 
+def test_no_serious_accessibility_violation(reports: dict[str, PageReport]) -> None:
+    assert not blocking_violations(reports)
+
+
+def test_axe_ran_on_every_page_in_both_themes(reports: dict[str, PageReport]) -> None:
+    not_run = [p for p, r in reports.items() if set(r.axe_violations) != set(THEMES)]
+    assert not not_run, f"axe-core did not run in both themes on {not_run}"
+    # WCAG 2 A/AA holds about 50 rules in axe-core 4; fewer means the tags were not applied.
+    assert len(set().union(*(r.axe_rules for r in reports.values()))) >= 40
+
+
+def test_both_themes_take_effect(reports: dict[str, PageReport]) -> None:
+    assert not failures(reports, "theme_errors")
+
+
+def test_every_equation_is_visible_in_both_themes(reports: dict[str, PageReport]) -> None:
+    assert not invisible_math(reports)
+    seen = {theme: [r.math_checked.get(theme, 0) for r in reports.values()] for theme in THEMES}
+    assert seen["light"] == seen["dark"] and sum(seen["light"]) > 0, seen
+
+
 def test_mathjax_is_served_by_the_site(site: Path) -> None:
     assert (site / MATHJAX_FILE).is_file(), "run `make site-assets` (part of `make book`)"
     size = tree_size(site / "mathjax")
@@ -190,14 +252,18 @@ def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(FileNotFoundError) as err:
         find_chromium()
-    assert "apt-get install -y chromium" in str(err.value)
-    assert "playwright install" in CHROMIUM_MISSING  # says not to download a browser
+    message = str(err.value)
+    assert "at CHROMIUM=/nonexistent/chromium" in message  # names the path that was tried
+    assert "apt-get install -y chromium" in message
+    assert "Do not run `playwright install`" in message  # says not to download a browser
 
 
 @pytest.fixture(scope="module")
 def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
-    """A copy of the site whose derivation page has broken LaTeX, a console error, a request
-    to another host and a missing file; and a page whose MathJax script is missing."""
+    """A copy of the site whose derivation page has broken LaTeX, an equation drawn in the
+    page's background colour, text of low contrast, a list without list items, a console
+    error, a request to another host and a missing file; a page whose MathJax script is
+    missing, and one without the theme's style sheet (so its dark theme does not work)."""
     copy = tmp_path_factory.mktemp("broken-site") / "html"
     shutil.copytree(site, copy)
     rel = derivation_page(copy)
@@ -205,7 +271,12 @@ def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
     html = page.read_text(encoding="utf-8")
     assert "</article>" in html
     bad = (
-        DISPLAY_MATH + r"\[\frac{\partial S_j}{\partial z_k} = \undefinedmacro{S_j}\]</div>"
+        DISPLAY_MATH
+        + r"\[\frac{\partial S_j}{\partial z_k} = \undefinedmacro{S_j}\]</div>"
+        + DISPLAY_MATH.replace(">", ' style="color: var(--pst-color-background)">', 1)
+        + r"\[S_j(1 - S_j)\]</div>"
+        '<p style="color: #767676; background: #808080">grey on grey</p>'
+        '<div role="list"><a href="#">a list item that is not one</a></div>'
         '<img src="https://example.invalid/pixel.png" alt="an image on another host">'
         '<img src="no-such-image.png" alt="a missing image">'
         "<script>console.error('deliberate error')</script>"
@@ -214,19 +285,42 @@ def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
     no_mathjax = re.sub(r'<script defer="defer" src="[^"]*mathjax/[^"]*"></script>', "", html)
     assert no_mathjax != html
     (page.parent / "no_mathjax.html").write_text(no_mathjax, encoding="utf-8")
+    no_theme = re.sub(r"<link [^>]*pydata-sphinx-theme\.css[^>]*>", "", html)
+    assert no_theme != html
+    (page.parent / "no_theme.html").write_text(no_theme, encoding="utf-8")
     return copy, rel
 
 
 def test_checker_catches_a_broken_page(broken_site: tuple[Path, str], browser) -> None:
+    """Each check of the site above reports the defect it is for, through the same
+    functions the tests above use."""
     copy, rel = broken_site
+    folder = Path(rel).parent
     with serve(copy) as url:
-        report = check_page(browser, url + rel)
-        missing = check_page(browser, url + str(Path(rel).parent / "no_mathjax.html"))
-    assert any("undefinedmacro" in m for m in report.merrors), report
-    assert "deliberate error" in " ".join(report.console_errors), report
-    assert report.external_requests == ["https://example.invalid/pixel.png"], report
+        broken = {rel: check_page(browser, url + rel, axe_script=AXE_SCRIPT)}
+        missing = {"no_mathjax": check_page(browser, url + str(folder / "no_mathjax.html"))}
+        unstyled = {
+            "no_theme": check_page(browser, url + str(folder / "no_theme.html"), themes=True)
+        }
+    report = broken[rel]
+    assert any("undefinedmacro" in m for m in failures(broken, "merrors")[rel]), report
+    assert "deliberate error" in " ".join(failures(broken, "console_errors")[rel]), report
+    assert failures(broken, "external_requests") == {rel: ["https://example.invalid/pixel.png"]}
     assert any("404" in r and "no-such-image.png" in r for r in report.failed_responses), report
-    assert report.problems()
-    assert not missing.mathjax_loaded and missing.math_elements > 0
-    assert len(missing.untypeset) == missing.math_elements
-    assert "page has math but MathJax did not load" in missing.problems()
+    # Accessibility, in both themes: the grey text and the list without items.
+    blocking = blocking_violations(broken)
+    for theme in THEMES:
+        found = " ".join(blocking.get(f"{rel} ({theme})", []))
+        assert "serious color-contrast" in found, (theme, blocking)
+        assert "critical aria-required-children" in found, (theme, blocking)
+        # The equation in the background's colour is typeset but not visible.
+        hidden = invisible_math(broken).get(f"{rel} ({theme})", [])
+        assert any(h.startswith("contrast 1.00: ") for h in hidden), (theme, hidden)
+    # The page without MathJax: no equation typeset.
+    page = missing["no_mathjax"]
+    assert not page.mathjax_loaded and page.math_elements > 0
+    assert len(failures(missing, "untypeset")["no_mathjax"]) == page.math_elements
+    assert "page has math but MathJax did not load" in page.problems()
+    # The page without the theme's style sheet: its dark theme is not in effect.
+    themes = failures(unstyled, "theme_errors").get("no_theme", [])
+    assert any(t.startswith("dark theme not in effect") for t in themes), themes

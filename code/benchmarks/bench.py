@@ -1,22 +1,33 @@
-"""Benchmark of the softmax kernels: ratios measured in one run, in one process.
+"""Benchmark of the softmax kernels: ratios, medians over repeated runs, in one process.
 
 Run it with ``make bench`` (or ``python code/benchmarks/bench.py``). For each shape
-``(N, L)`` and each of float64 and float32 it times
+``(N, L)``, each of float64 and float32 and each of ``softmax``, ``log_softmax`` and
+``backward`` it times
 
-- ``softmax``, ``log_softmax`` and ``backward`` of the package,
-- the **memory bound**: one elementwise NumPy pass over the same arrays (read one array
-  and write one for the forward functions, read two and write one for the backward),
-- the naive NumPy expression of each function,
-- for the backward: the per-sample loop and the batched Jacobian (where the Jacobian fits
-  in memory),
-- PyTorch's CPU kernels ``torch.softmax``, ``torch.log_softmax`` and
-  ``torch._softmax_backward_data`` when torch is installed (it is optional).
+- the **bound**: one elementwise NumPy pass over the same arrays, written into ``out``
+  (``np.multiply(s, grad, out=out)`` for the backward: read two arrays, write one;
+  ``np.negative(z, out=out)`` for the forward functions: read one, write one),
+- the naive NumPy expression, the package's function (``out=``) and the fused kernel of
+  :mod:`softmax_derivative.fused` (``out=``); for softmax also the same fused loop with
+  the C library's scalar ``exp`` (what ``math.exp`` compiles to in numba); for the
+  backward also the fused loop alone, without the check of ``s`` that precedes it,
+- PyTorch's CPU kernel when torch is installed (it is optional): as usually called (it
+  allocates its result) and writing into an existing tensor (``torch_out``),
+- for the backward: the per-sample loop and the batched Jacobian where they fit in memory
+  and finish in reasonable time.
 
-Everything runs on one thread: the BLAS thread variables are set below before NumPy is
-imported and ``torch.set_num_threads(1)``. Each time is the minimum over interleaved
-repeats, so every ratio compares runs made under the same machine load. The headline
-numbers are ratios (time / bound, time / torch); the absolute times are stored as well.
-The results go to a JSON file that the book's performance chapter reads.
+Single-threaded table (float64 and float32): the thread variables of the BLAS libraries
+are set to 1 before NumPy is imported, ``torch.set_num_threads(1)``, the serial fused
+kernels; each call is timed with the CPU time of the calling thread
+(``time.thread_time``), so that the time the process waits for a core on a shared machine
+does not count. Two-thread table (float64): the parallel fused kernels on numba's threads
+against PyTorch with two threads, timed with the wall clock.
+
+Every sample of every method is taken in turn (interleaved), so that a change of load
+hits all of them alike; a method's time in one run is the minimum of ``--repeats``
+samples; the ratios of one run divide times of that run. The whole comparison is run
+``--runs`` times and each ratio reported as its median with the lowest and highest run.
+Only ratios are stored, in a JSON file that the book's performance chapter reads.
 """
 
 from __future__ import annotations
@@ -32,37 +43,43 @@ for _variable in (
     "NUMEXPR_NUM_THREADS",
 ):
     os.environ[_variable] = "1"  # before NumPy is imported: single-threaded BLAS
+os.environ["NUMBA_NUM_THREADS"] = "2"  # the parallel kernels of the two-thread table
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
-import timeit  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 import softmax_derivative as sd  # noqa: E402
-from softmax_derivative import _kernels  # noqa: E402
+from softmax_derivative import fused  # noqa: E402
 
 try:
     import torch
 except ImportError:  # torch is optional
     torch = None
-else:
-    torch.set_num_threads(1)
 
-SHAPES = [(4096, 10), (65536, 10), (1024, 1000), (256, 32000), (16, 131072)]
+SHAPES = [(4096, 10), (65536, 10), (1024, 1000), (256, 32000), (16, 131072), (4096, 4096)]
 DTYPES = ["float64", "float32"]
-#: Build the batched Jacobian (N * L * L numbers) only while it needs at most this many bytes.
+FUNCTIONS = ["softmax", "log_softmax", "backward"]
+#: The batched Jacobian (N L^2 numbers) only while it needs at most this many bytes.
 JACOBIAN_BYTES = 2**28
-#: Run the per-sample loop only while one sample's Jacobian needs at most this many bytes.
-LOOP_BYTES = 2**24
-#: Shapes of the scaling sweep (loop / batched Jacobian / O(L) backward against L).
+#: The per-sample loop only while its N Jacobians hold at most this many numbers in all.
+LOOP_NUMBERS = 2**22
+#: Methods slower than this (seconds a call: the loop, the Jacobian, the NumPy expressions
+#: at the largest shape) get three samples per run instead of ``--repeats``.
+SLOW = 0.05
+#: The scaling sweep: every backward against L at N = SWEEP_N (float64, one thread).
 SWEEP_N = 32
-SWEEP_L = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
+SWEEP_L = [4, 16, 64, 256, 1024]
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "chapters" / "data" / "benchmarks.json"
 
@@ -70,31 +87,33 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "chapters" / "data" / "be
 # ---------------------------------------------------------------- timing
 
 
-def _calibrate(function: Callable[[], object], budget: float) -> int:
-    """How many calls make one timing sample of about ``budget`` seconds (at least one)."""
-    start = timeit.default_timer()
-    function()
-    elapsed = timeit.default_timer() - start
-    return max(1, int(budget / max(elapsed, 1e-7)))
+def _sample(function: Callable[[], object], number: int, clock) -> float:
+    start = clock()
+    for _ in range(number):
+        function()
+    return (clock() - start) / number
 
 
 def time_interleaved(
-    functions: dict[str, Callable[[], object]], repeats: int = 15, budget: float = 0.005
+    functions: dict[str, Callable[[], object]], repeats: int, clock, budget: float = 0.0005
 ) -> dict[str, float]:
     """Seconds per call of each function: the minimum over ``repeats`` interleaved samples.
 
-    One short sample of every function is taken in turn, ``repeats`` times, so that a change
-    in the machine's load affects all of them alike; the minimum is the least disturbed
-    run. A function slower than 0.2 s a call (the per-sample loop) gets three samples.
+    A sample is as many calls as take about ``budget`` seconds (at least one). One sample of
+    every function is taken in turn, ``repeats`` times (three for a function slower than
+    :data:`SLOW`), so that a change of the machine's load affects all of them alike; the
+    minimum is the least disturbed sample.
     """
-    numbers = {name: _calibrate(f, budget) for name, f in functions.items()}
+    numbers = {}
+    for name, f in functions.items():
+        f()  # warm up: compilation, caches, allocator
+        numbers[name] = max(1, int(budget / max(_sample(f, 1, clock), 1e-7)))
     best = dict.fromkeys(functions, float("inf"))
     for repeat in range(repeats):
         for name, f in functions.items():
-            if repeat >= 3 and best[name] > 0.2:
+            if repeat >= 3 and best[name] > SLOW:
                 continue
-            elapsed = timeit.timeit(f, number=numbers[name]) / numbers[name]
-            best[name] = min(best[name], elapsed)
+            best[name] = min(best[name], _sample(f, numbers[name], clock))
     return best
 
 
@@ -102,7 +121,7 @@ def time_interleaved(
 
 
 def naive_softmax(z: np.ndarray) -> np.ndarray:
-    """The textbook NumPy expression: three temporaries, every pass over main memory."""
+    """The textbook NumPy expression: every step a pass over memory and a temporary."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -116,152 +135,235 @@ def naive_backward(s: np.ndarray, grad: np.ndarray) -> np.ndarray:
     return s * (grad - (grad * s).sum(axis=-1, keepdims=True))
 
 
-def _inputs(n: int, length: int, dtype: str, seed: int = 0):
+@numba.njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def softmax_scalar_exp(z, out):
+    """The fused softmax loop with the C library's ``exp``, one number at a time (what
+    numba compiles ``math.exp`` to): the cost of the exponential, for comparison."""
+    for i in range(z.shape[0]):
+        m = z[i, 0]
+        for j in range(z.shape[1]):
+            m = z[i, j] if z[i, j] > m else m
+        total = 0.0
+        for j in range(z.shape[1]):
+            out[i, j] = math.exp(z[i, j] - m)
+            total += out[i, j]
+        scale = z.dtype.type(1 / total)
+        for j in range(z.shape[1]):
+            out[i, j] *= scale
+    return out
+
+
+def inputs(n: int, length: int, dtype: str, seed: int = 0):
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, length)).astype(dtype)
     grad = rng.standard_normal((n, length)).astype(dtype)
     return z, sd.softmax(z), grad
 
 
-def _torch_cases(z, s, grad) -> dict[str, dict[str, Callable[[], object]]]:
-    if torch is None:
-        return {}
-    tz, ts, tg = (torch.from_numpy(x) for x in (z, s, grad))
-    np.testing.assert_allclose(torch.softmax(tz, -1).numpy(), s, rtol=1e-4, atol=1e-6)
-    return {
-        "softmax": {"torch": lambda: torch.softmax(tz, -1)},
-        "log_softmax": {"torch": lambda: torch.log_softmax(tz, -1)},
-        "backward": {"torch": lambda: torch._softmax_backward_data(tg, ts, -1, ts.dtype)},
-    }
-
-
-def measure_shape(n: int, length: int, dtype: str, repeats: int) -> list[dict]:
-    """Every function and competitor at one shape and dtype; one record per function."""
-    z, s, grad = _inputs(n, length, dtype)
+def single_thread_cases(n, length, dtype) -> dict[str, dict[str, Callable[[], object]]]:
+    """The methods of the single-threaded table, by function, for one shape and dtype."""
+    z, s, grad = inputs(n, length, dtype)
     out = np.empty_like(z)
     itemsize = np.dtype(dtype).itemsize
-    backward_cases = {
-        "package": lambda: sd.backward(s, grad, out=out),
-        "bound": lambda: np.multiply(s, grad, out=out),
-        "naive": lambda: naive_backward(s, grad),
-    }
-    if n * length * length * itemsize <= JACOBIAN_BYTES:
-        backward_cases["jacobian"] = lambda: sd.backward_via_jacobian(s, grad)
-    if length * length * itemsize <= LOOP_BYTES and n * length * length <= 2**26:
-        backward_cases["loop"] = lambda: sd.backward_loop(s, grad)
     cases = {
         "softmax": {
-            "package": lambda: sd.softmax(z, out=out),
             "bound": lambda: np.negative(z, out=out),
             "naive": lambda: naive_softmax(z),
+            "package": lambda: sd.softmax(z, out=out),
+            "fused": lambda: fused.softmax(z, out=out),
+            "fused_scalar_exp": lambda: softmax_scalar_exp(z, out),
         },
         "log_softmax": {
-            "package": lambda: sd.log_softmax(z, out=out),
             "bound": lambda: np.negative(z, out=out),
             "naive": lambda: naive_log_softmax(z),
+            "package": lambda: sd.log_softmax(z, out=out),
+            "fused": lambda: fused.log_softmax(z, out=out),
         },
-        "backward": backward_cases,
+        "backward": {
+            "bound": lambda: np.multiply(s, grad, out=out),
+            "naive": lambda: naive_backward(s, grad),
+            "package": lambda: sd.backward(s, grad, out=out),
+            "fused": lambda: fused.backward(s, grad, out=out),
+            # the same loop without the check of s that precedes it: what the check costs
+            "fused_unchecked": lambda: fused._backward_rows(s, grad, out),
+        },
     }
-    for function, extra in _torch_cases(z, s, grad).items():
-        cases[function].update(extra)
+    if n * length * length * itemsize <= JACOBIAN_BYTES:
+        cases["backward"]["jacobian"] = lambda: sd.backward_via_jacobian(s, grad)
+    if n * length * length <= LOOP_NUMBERS:
+        cases["backward"]["loop"] = lambda: sd.backward_loop(s, grad)
+    if torch is not None:
+        tz, ts, tg, tout = (torch.from_numpy(x) for x in (z, s, grad, out))
+        cases["softmax"]["torch"] = lambda: torch.softmax(tz, -1)
+        cases["log_softmax"]["torch"] = lambda: torch.log_softmax(tz, -1)
+        cases["backward"]["torch"] = lambda: torch._softmax_backward_data(tg, ts, -1, ts.dtype)
+        # The same kernels writing into an existing tensor, as the fused ones do (out=)
+        cases["softmax"]["torch_out"] = lambda: torch._softmax(tz, -1, False, out=tout)
+        cases["log_softmax"]["torch_out"] = lambda: torch._log_softmax(tz, -1, False, out=tout)
+        cases["backward"]["torch_out"] = lambda: torch._softmax_backward_data(
+            tg, ts, -1, ts.dtype, grad_input=tout
+        )
+    return cases
+
+
+def two_thread_cases(n, length, dtype) -> dict[str, dict[str, Callable[[], object]]]:
+    """The methods of the two-thread table: the bound, the serial and parallel fused
+    kernels, PyTorch with two threads."""
+    z, s, grad = inputs(n, length, dtype)
+    out = np.empty_like(z)
+    cases = {
+        "softmax": {
+            "bound": lambda: np.negative(z, out=out),
+            "fused": lambda: fused.softmax(z, out=out),
+            "fused_parallel": lambda: fused.softmax(z, out=out, parallel=True),
+        },
+        "log_softmax": {
+            "bound": lambda: np.negative(z, out=out),
+            "fused": lambda: fused.log_softmax(z, out=out),
+            "fused_parallel": lambda: fused.log_softmax(z, out=out, parallel=True),
+        },
+        "backward": {
+            "bound": lambda: np.multiply(s, grad, out=out),
+            "fused": lambda: fused.backward(s, grad, out=out),
+            "fused_parallel": lambda: fused.backward(s, grad, out=out, parallel=True),
+        },
+    }
+    if torch is not None:
+        tz, ts, tg = (torch.from_numpy(x) for x in (z, s, grad))
+        cases["softmax"]["torch"] = lambda: torch.softmax(tz, -1)
+        cases["log_softmax"]["torch"] = lambda: torch.log_softmax(tz, -1)
+        cases["backward"]["torch"] = lambda: torch._softmax_backward_data(tg, ts, -1, ts.dtype)
+    return cases
+
+
+def check_agreement() -> None:
+    """The competitors compute the same thing (else their times would mean nothing)."""
+    z, s, grad = inputs(64, 100, "float64")
+    for method in (fused.softmax, naive_softmax):
+        np.testing.assert_allclose(method(z), s, rtol=1e-12)
+    np.testing.assert_allclose(softmax_scalar_exp(z, np.empty_like(z)), s, rtol=1e-12)
+    np.testing.assert_allclose(fused.backward(s, grad), sd.backward(s, grad), rtol=1e-9)
+    if torch is not None:
+        tz, ts, tg = (torch.from_numpy(x) for x in (z, s, grad))
+        np.testing.assert_allclose(torch.softmax(tz, -1).numpy(), s, rtol=1e-12)
+        dz = torch._softmax_backward_data(tg, ts, -1, ts.dtype).numpy()
+        np.testing.assert_allclose(dz, sd.backward(s, grad), rtol=1e-9, atol=1e-15)
+        out = torch.empty_like(ts)
+        torch._log_softmax(tz, -1, False, out=out)
+        np.testing.assert_allclose(out.numpy(), sd.log_softmax(z), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- runs and summaries
+
+
+def measure(
+    make_cases, shapes, dtypes, repeats: int, runs: int, clock, threads: int
+) -> list[dict]:
+    """Ratios to the bound and to torch of every method, median and range over ``runs``."""
+    ratios: dict[tuple, dict[str, list[list[float]]]] = {}
+    for run in range(runs):
+        for dtype in dtypes:
+            for n, length in shapes:
+                print(f"  run {run + 1}/{runs}, {threads} thread(s): {dtype} ({n}, {length})",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                for function, methods in make_cases(n, length, dtype).items():
+                    times = time_interleaved(methods, repeats, clock)
+                    entry = ratios.setdefault((function, dtype, n, length), {})
+                    for reference in ("bound", "torch", "torch_out"):
+                        if reference in times:
+                            per_run = {m: t / times[reference] for m, t in times.items()}
+                            entry.setdefault(reference, []).append(per_run)
     records = []
-    for function, functions in cases.items():
-        times = time_interleaved(functions, repeats=repeats)
+    for (function, dtype, n, length), by_reference in ratios.items():
         record = {"function": function, "dtype": dtype, "N": n, "L": length}
-        record["seconds"] = times
-        record["ratio_to_bound"] = {k: v / times["bound"] for k, v in times.items()}
-        if "torch" in times:
-            record["ratio_to_torch"] = {k: v / times["torch"] for k, v in times.items()}
+        for reference, per_run in by_reference.items():
+            record[f"ratio_to_{reference}"] = {
+                method: summary([r[method] for r in per_run]) for method in per_run[0]
+            }
         records.append(record)
     return records
 
 
-def measure_sweep(repeats: int) -> list[dict]:
-    """Loop, batched Jacobian and O(L) backward against L at N = SWEEP_N (float64)."""
-    records = []
-    for length in SWEEP_L:
-        z, s, grad = _inputs(SWEEP_N, length, "float64", seed=1)
-        times = time_interleaved(
-            {
-                "loop": lambda s=s, grad=grad: sd.backward_loop(s, grad),
-                "jacobian": lambda s=s, grad=grad: sd.backward_via_jacobian(s, grad),
-                "package": lambda s=s, grad=grad: sd.backward(s, grad),
-            },
-            repeats=repeats,
-            budget=0.01,
-        )
-        records.append({"N": SWEEP_N, "L": length, "seconds": times})
-    return records
-
-
-def measure_primitives(repeats: int) -> dict[str, dict[str, float]]:
-    """Nanoseconds per element of single NumPy operations, in cache and from main memory.
-
-    These explain the kernel ratios: what one elementwise pass costs when its block is in
-    cache compared with when it streams from main memory, what ``exp`` costs, and what a
-    row reduction along a short axis costs with a NumPy reduction and with BLAS.
-    """
-    return {dtype: _primitives(dtype, repeats) for dtype in DTYPES}
-
-
-def _primitives(dtype: str, repeats: int) -> dict[str, float]:
-    rng = np.random.default_rng(2)
-    a, b = (rng.random(_kernels.BLOCK_ELEMENTS).astype(dtype) for _ in range(2))
-    out = np.empty_like(a)
-    big_a, big_b = (rng.random(2**24).astype(dtype) for _ in range(2))
-    big_out = np.empty_like(big_a)
-    negative = -10 * a
-    rows = rng.random((3276, 10)).astype(dtype)
-    ones = np.ones(10, dtype)
-    functions = {
-        "multiply, in cache": (lambda: np.multiply(a, b, out=out), a.size),
-        "multiply, main memory": (lambda: np.multiply(big_a, big_b, out=big_out), big_a.size),
-        "exp, in cache": (lambda: np.exp(negative, out=out), a.size),
-        "row sums L=10, sum(axis=-1)": (lambda: rows.sum(axis=-1), rows.size),
-        "row sums L=10, BLAS rows @ ones": (lambda: rows @ ones, rows.size),
-        "row max L=10, max(axis=-1)": (lambda: rows.max(axis=-1), rows.size),
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(values),
+        "low": min(values),
+        "high": max(values),
+        "runs": len(values),
     }
-    times = time_interleaved({k: f for k, (f, _) in functions.items()}, repeats=repeats)
-    return {k: times[k] / size * 1e9 for k, (_, size) in functions.items()}
+
+
+def measure_sweep(repeats: int, runs: int) -> list[dict]:
+    """Loop, batched Jacobian, package and fused backward against L, relative to the bound."""
+    per_length: dict[int, list[dict[str, float]]] = {}
+    for _ in range(runs):
+        for length in SWEEP_L:
+            z, s, grad = inputs(SWEEP_N, length, "float64", seed=1)
+            out = np.empty_like(s)
+            methods = {
+                "bound": lambda s=s, grad=grad, out=out: np.multiply(s, grad, out=out),
+                "fused": lambda s=s, grad=grad, out=out: fused.backward(s, grad, out=out),
+                "package": lambda s=s, grad=grad, out=out: sd.backward(s, grad, out=out),
+                "jacobian": lambda s=s, grad=grad: sd.backward_via_jacobian(s, grad),
+                "loop": lambda s=s, grad=grad: sd.backward_loop(s, grad),
+            }
+            times = time_interleaved(methods, repeats, time.thread_time)
+            per_length.setdefault(length, []).append(
+                {m: t / times["bound"] for m, t in times.items()}
+            )
+    return [
+        {
+            "N": SWEEP_N,
+            "L": length,
+            "ratio_to_bound": {m: summary([r[m] for r in runs_]) for m in runs_[0]},
+        }
+        for length, runs_ in per_length.items()
+    ]
 
 
 # ---------------------------------------------------------------- report
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def table(records: list[dict]) -> str:
-    """The ratio table as text: time / bound and time / torch of every method."""
-    methods = ["package", "naive", "loop", "jacobian", "torch"]
-    head = f"{'function':<12}{'dtype':<9}{'N':>7}{'L':>8} | " + " ".join(
-        f"{m:>9}" for m in methods
+def table(records: list[dict], methods: list[str], title: str) -> str:
+    """Median ratios (and their range) as text."""
+    head = f"{'function':<12}{'dtype':<8}{'N':>6}{'L':>7} | " + " ".join(
+        f"{m:>16}" for m in methods
     )
-    head += " | package/torch"
-    lines = ["time / memory bound (1.00 = one elementwise pass over the same arrays)", head]
-    lines.append("-" * len(head))
+    lines = [title, head, "-" * len(head)]
     for r in records:
-        ratios = r["ratio_to_bound"]
-        cells = " ".join(f"{_fmt(ratios.get(m)):>9}" for m in methods)
-        torch_ratio = r.get("ratio_to_torch", {}).get("package")
+        cells = []
+        for m in methods:
+            reference, _, method = m.partition(":")
+            value = r.get(f"ratio_to_{reference}", {}).get(method)
+            cells.append(
+                "-"
+                if value is None
+                else f"{value['median']:.2f} ({value['low']:.2f}-{value['high']:.2f})"
+            )
         lines.append(
-            f"{r['function']:<12}{r['dtype']:<9}{r['N']:>7}{r['L']:>8} | {cells} | "
-            f"{_fmt(torch_ratio):>13}"
+            f"{r['function']:<12}{r['dtype']:<8}{r['N']:>6}{r['L']:>7} | "
+            + " ".join(f"{c:>16}" for c in cells)
         )
     return "\n".join(lines)
 
 
-def environment() -> dict:
+def environment(runs: int, repeats: int) -> dict:
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "numba": numba.__version__,
         "torch": None if torch is None else torch.__version__,
         "machine": platform.machine(),
         "processor": _cpu_name(),
-        "threads": "1 (BLAS thread variables = 1, torch.set_num_threads(1))",
-        "timing": "minimum over interleaved repeats, one process, one run",
+        "cores": os.cpu_count(),
+        "runs": runs,
+        "repeats": repeats,
+        "timing": (
+            "one thread: CPU time of the calling thread, minimum of the interleaved "
+            "samples of a run; two threads: wall clock; ratios of times of the same run, "
+            "median and range over the runs"
+        ),
     }
 
 
@@ -278,32 +380,37 @@ def _cpu_name() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON results file")
-    parser.add_argument("--repeats", type=int, default=15, help="interleaved samples per method")
+    parser.add_argument("--repeats", type=int, default=15, help="samples per method and run")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the whole comparison")
     parser.add_argument("--quick", action="store_true", help="two small shapes, no sweep")
     args = parser.parse_args(argv)
 
     shapes = SHAPES[:2] if args.quick else SHAPES
-    print("Single-threaded: BLAS thread variables set to 1 before NumPy was imported; ", end="")
+    check_agreement()
     if torch is None:
-        print("torch not installed, its columns are skipped.")
-    else:
-        print(f"torch {torch.__version__} with torch.set_num_threads(1).")
-    records = []
-    for dtype in DTYPES:
-        for n, length in shapes:
-            print(f"  measuring {dtype} ({n}, {length}) ...", file=sys.stderr, flush=True)
-            records.extend(measure_shape(n, length, dtype, args.repeats))
-    sweep = [] if args.quick else measure_sweep(args.repeats)
-    primitives = measure_primitives(args.repeats)
-    print(table(records))
-    print("\nnanoseconds per element of single NumPy operations")
-    for dtype, values in primitives.items():
-        print(f"  {dtype}: " + ", ".join(f"{k} {v:.2f}" for k, v in values.items()))
+        print("torch is not installed: its columns are skipped.")
+    if torch is not None:
+        torch.set_num_threads(1)
+    one = measure(
+        single_thread_cases, shapes, DTYPES, args.repeats, args.runs, time.thread_time, 1
+    )
+    numba.set_num_threads(2)
+    if torch is not None:
+        torch.set_num_threads(2)
+    two = measure(
+        two_thread_cases, shapes, ["float64"], args.repeats, args.runs, time.perf_counter, 2
+    )
+    sweep = [] if args.quick else measure_sweep(args.repeats, args.runs)
+
+    methods = ["bound:package", "bound:fused", "bound:torch", "torch:fused", "torch_out:fused"]
+    print(table(one, methods, "one thread: time / bound, median (range) over the runs"))
+    methods = ["bound:fused", "bound:fused_parallel", "bound:torch", "torch:fused_parallel"]
+    print(table(two, methods, "\ntwo threads: time / bound and fused parallel / torch"))
     result = {
-        "environment": environment(),
-        "shapes": records,
+        "environment": environment(args.runs, args.repeats),
+        "one_thread": one,
+        "two_threads": two,
         "sweep": sweep,
-        "primitives_ns_per_element": primitives,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from . import _kernels as k
-from ._validation import (
-    as_float_array,
-    check_out,
-    check_probabilities,
-    check_same_shape,
-    probability_tolerance,
-)
+from ._validation import check_out, probabilities_and_gradient
 from .jacobian import jacobian
 
 __all__ = ["backward", "backward_loop", "backward_via_jacobian"]
-
-
-def _inputs(s, grad) -> tuple[np.ndarray, np.ndarray]:
-    s = as_float_array(s, "s")
-    check_probabilities(s, "s")
-    grad = as_float_array(grad, "grad")
-    check_same_shape(s, grad, "s", "grad")
-    return s, grad
 
 
 def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
@@ -59,11 +42,9 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     :math:`L \times L` matrix. The result dtype follows NumPy's promotion of ``s`` and
     ``grad`` (float32 with float32 stays float32).
 
-    The rows are processed in blocks that stay in cache: ``s`` and ``grad`` are read from
-    memory once and the result written once, and the check that ``s`` holds probabilities
-    is done on each block while it is in cache (its smallest entry and row sums, compared
-    with their bounds once at the end). ``out`` may be ``s`` or ``grad``. If ``s`` turns
-    out not to hold probabilities, the ValueError is raised after ``out`` has been written.
+    Every argument is checked before anything is written; ``out`` may be ``s`` or ``grad``.
+    NumPy makes four passes over memory here (the product, its row sums, the difference,
+    the final product); the fused loop of :func:`softmax_derivative.fused.backward` makes one.
 
     Examples
     --------
@@ -73,64 +54,10 @@ def backward(s, grad, out: np.ndarray | None = None) -> np.ndarray:
     >>> backward(s, np.array([0.0, 0.0, 1.0]))  # the gradient of S_3
     array([-0.05989202, -0.1628034 ,  0.22269543])
     """
-    s = k.floats(s, "s")
-    try:
-        grad = k.floats(grad, "grad")
-        check_same_shape(s, grad, "s", "grad")
-        if out is not None:
-            check_out(out, s.shape, np.result_type(s, grad))
-    except (TypeError, ValueError):
-        check_probabilities(s, "s")  # a bad ``s`` is reported first, as it is checked first
-        raise
-    dtype = np.result_type(s, grad)
-    result, result_rows = k.output_rows(out, s.shape, dtype, s, grad)
-    s_rows, grad_rows = k.input_rows(s), k.input_rows(grad)
-    n_rows, length = s_rows.shape
-    if n_rows == 0:
-        return k.finish(result, out)
-    step = k.rows_per_block(length, dtype.itemsize)
-    ones_s, ones = k.ones_for(s), np.ones(length, dtype)
-    if out is not None and (np.may_share_memory(result, s) or np.may_share_memory(result, grad)):
-        # out is s or grad: work in a scratch block so that no input is overwritten early
-        work_rows = np.empty((min(step, n_rows), length), dtype)
-    else:
-        work_rows = None  # work in the result itself: one array less in the cache
-    # The probability check, one reduction per block: each block's smallest entry and the
-    # row sums, compared with their bounds once after the loop.
-    lows = np.empty(-(-n_rows // step), s.dtype)
-    sums = np.empty(n_rows, s.dtype)
-    old_bufsize = k.unbuffered_rows(length)
-    try:
-        for b, start in enumerate(range(0, n_rows, step)):
-            rows = slice(start, start + step)
-            s_block, grad_block, result_block = s_rows[rows], grad_rows[rows], result_rows[rows]
-            work = result_block if work_rows is None else work_rows[: len(s_block)]
-            lows[b] = s_block.min()
-            k.row_sums(s_block, ones_s, out=sums[rows])
-            dots = k.row_dots(grad_block, s_block, work, ones)
-            np.subtract(grad_block, dots[:, None], out=work)
-            np.multiply(work, s_block, out=result_block)
-    finally:
-        if old_bufsize is not None:
-            np.setbufsize(old_bufsize)
-    if not _plain_probabilities(lows, sums, _tolerance(s.dtype)):
-        check_probabilities(s, "s")  # negative entries within tolerance, NaN, or an error
-    return k.finish(result, out)
-
-
-_tolerance = lru_cache(probability_tolerance)
-
-
-def _plain_probabilities(lows: np.ndarray, sums: np.ndarray, tol: float) -> bool:
-    """True if every entry is >= 0 (``lows``: the smallest entry of each block) and every
-    row sum (``sums``) is 1 within ``tol``.
-
-    Then every entry is also <= its row sum <= 1 + tol (rounding is monotonic, so a sum of
-    non-negative numbers is at least each of them): ``s`` passes
-    :func:`~softmax_derivative._validation.check_probabilities`. False calls for the full
-    check, which raises or lets ``s`` through (NaN rows, tiny negative entries).
-    """
-    return bool(lows.min() >= 0 and sums.min() >= 1 - tol and sums.max() <= 1 + tol)
+    s, grad = probabilities_and_gradient(s, grad)
+    check_out(out, s.shape, np.result_type(s, grad))
+    dot = np.sum(grad * s, axis=-1, keepdims=True)
+    return np.multiply(s, grad - dot, out=out)
 
 
 def backward_via_jacobian(s, grad) -> np.ndarray:
@@ -160,7 +87,7 @@ def backward_via_jacobian(s, grad) -> np.ndarray:
     >>> backward_via_jacobian(s, np.array([0.0, 0.0, 1.0]))
     array([-0.05989202, -0.1628034 ,  0.22269543])
     """
-    s, grad = _inputs(s, grad)
+    s, grad = probabilities_and_gradient(s, grad)
     return np.einsum("...kj,...k->...j", jacobian(s), grad)
 
 
@@ -191,7 +118,7 @@ def backward_loop(s, grad) -> np.ndarray:
     array([[-0.05989202, -0.1628034 ,  0.22269543],
            [ 0.22222222, -0.11111111, -0.11111111]])
     """
-    s, grad = _inputs(s, grad)
+    s, grad = probabilities_and_gradient(s, grad)
     if s.ndim > 2:
         raise ValueError(f"s must have shape (N, L) or (L,) for the loop, got {s.shape}")
     rows_s, rows_grad = np.atleast_2d(s), np.atleast_2d(grad)

@@ -71,23 +71,57 @@ def numerical_jacobian(f: Callable, z, eps: float = 1e-6) -> np.ndarray:
     return J
 
 
-def relative_error(actual, expected) -> float:
-    r"""Largest absolute difference, relative to the larger of the two arrays' sizes.
+def relative_error(actual, expected, floor: float | None = None) -> float:
+    r"""Largest difference between two arrays, relative to their size.
 
-    .. math:: \frac{\max |a - e|}{\max(\max|a|, \max|e|)}
+    Parameters
+    ----------
+    actual, expected : array_like
+        Arrays of the same shape.
+    floor : float, optional
+        ``None`` (the default) measures normwise: the largest difference relative to the
+        largest entry of either array,
 
-    Two all-zero arrays have relative error 0.
+        .. math:: \frac{\max_i |a_i - e_i|}{\max(\max_i|a_i|, \max_i|e_i|)}.
+
+        A positive ``floor`` measures elementwise: each entry relative to its own size,
+        but never to less than ``floor``,
+
+        .. math:: \max_i \frac{|a_i - e_i|}{\max(|a_i|, |e_i|, \text{floor})}.
+
+    Returns
+    -------
+    error : float
+        Two all-zero arrays have relative error 0; a NaN in either array gives NaN.
+
+    Notes
+    -----
+    The normwise error does not see entries far below the largest one: with a largest
+    entry of 1, an entry of :math:`10^{-9}` may be off by 100 % and the error is
+    :math:`10^{-9}`. The elementwise error sees every entry down to ``floor``; below it
+    the difference counts on the scale of ``floor``, so that the rounding noise of a
+    finite-difference estimate in an entry that is (nearly) zero does not count as
+    large.
 
     Examples
     --------
     >>> from softmax_derivative import relative_error
     >>> round(relative_error([1.0, 2.0], [1.0, 2.002]), 6)
     0.000999
+    >>> a, e = [1.0, 2e-9], [1.0, 1e-9]  # the small entry is off by a factor of 2
+    >>> relative_error(a, e) < 1e-8
+    True
+    >>> relative_error(a, e, floor=1e-12)
+    0.5
     """
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
         raise ValueError(f"actual has shape {a.shape} but expected has shape {e.shape}")
+    if floor is not None:
+        _check_floor(floor)
+        scale = np.maximum(np.maximum(np.abs(a), np.abs(e)), floor)
+        return float(np.max(np.abs(a - e) / scale, initial=0.0))
     # np.maximum, not max(): the builtin drops a NaN in its second argument
     scale = np.maximum(np.max(np.abs(a), initial=0.0), np.max(np.abs(e), initial=0.0))
     if scale == 0:
@@ -95,7 +129,21 @@ def relative_error(actual, expected) -> float:
     return float(np.max(np.abs(a - e)) / scale)
 
 
-def check_gradient(f: Callable, analytic, z, eps: float = 1e-6, rtol: float = 1e-6) -> float:
+def _check_floor(floor) -> None:
+    if isinstance(floor, bool) or not isinstance(floor, numbers.Real):
+        raise TypeError(f"floor must be a real number or None, got {type(floor).__name__}")
+    if not np.isfinite(floor) or floor <= 0:
+        raise ValueError(f"floor must be positive and finite, got {floor}")
+
+
+def check_gradient(
+    f: Callable,
+    analytic,
+    z,
+    eps: float = 1e-6,
+    rtol: float = 1e-6,
+    floor: float | None = None,
+) -> float:
     """Compare a claimed derivative of ``f`` at ``z`` with central differences.
 
     Parameters
@@ -111,6 +159,11 @@ def check_gradient(f: Callable, analytic, z, eps: float = 1e-6, rtol: float = 1e
         Finite-difference step.
     rtol : float, optional
         Largest relative error accepted.
+    floor : float, optional
+        ``None`` (the default) compares normwise; a positive value compares entry by
+        entry, each relative to its own size but never to less than ``floor`` (see
+        :func:`relative_error`). Choose ``floor`` so that ``rtol * floor`` lies above the
+        rounding noise of the estimate, about ``1e-16 * |f| / eps``.
 
     Returns
     -------
@@ -121,6 +174,13 @@ def check_gradient(f: Callable, analytic, z, eps: float = 1e-6, rtol: float = 1e
     ------
     GradientCheckError
         If the error exceeds ``rtol``; the message gives the error and the worst entry.
+
+    Notes
+    -----
+    The default, normwise check measures every difference against the largest entry, so
+    it cannot see an error in entries far below it (a peaked softmax, a masked class): a
+    derivative that is wrong only in entries smaller than ``rtol`` times the largest one
+    passes. Give a ``floor`` to check each entry on its own scale.
 
     Examples
     --------
@@ -133,7 +193,21 @@ def check_gradient(f: Callable, analytic, z, eps: float = 1e-6, rtol: float = 1e
     Traceback (most recent call last):
     ...
     softmax_derivative.gradcheck.GradientCheckError: analytic derivative disagrees ...
+
+    A derivative wrong only in its tiny entries passes the normwise check; the
+    elementwise one finds it:
+
+    >>> A = np.diag([1.0, 1e-9])  # f(x) = A x has the derivative A
+    >>> wrong = np.diag([1.0, 2e-9])
+    >>> check_gradient(lambda x: A @ x, wrong, np.ones(2)) < 1e-6
+    True
+    >>> check_gradient(lambda x: A @ x, wrong, np.ones(2), floor=1e-6)
+    Traceback (most recent call last):
+    ...
+    softmax_derivative.gradcheck.GradientCheckError: analytic derivative disagrees ...
     """
+    if floor is not None:
+        _check_floor(floor)
     numeric = numerical_jacobian(f, z, eps)
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != numeric.shape:
@@ -141,12 +215,15 @@ def check_gradient(f: Callable, analytic, z, eps: float = 1e-6, rtol: float = 1e
             f"analytic must have shape {numeric.shape} (f's output shape + z's shape), "
             f"got {analytic.shape}"
         )
-    error = relative_error(analytic, numeric)
+    error = relative_error(analytic, numeric, floor)
     if not error <= rtol:  # also catches NaN
         diff = np.abs(analytic - numeric)
+        if floor is not None:
+            diff = diff / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
         worst = np.unravel_index(np.argmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
+        kind = "relative error" if floor is None else f"elementwise error (floor {floor:g})"
         raise GradientCheckError(
-            f"analytic derivative disagrees with central differences: relative error "
+            f"analytic derivative disagrees with central differences: {kind} "
             f"{error:.3g} > rtol {rtol:g}; worst entry {tuple(map(int, worst))}: analytic "
             f"{analytic[worst]:.6g}, numerical {numeric[worst]:.6g}"
         )

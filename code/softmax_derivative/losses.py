@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_probabilities, check_same_shape
+from ._validation import (
+    as_float_array,
+    check_class_indices,
+    check_probabilities,
+    check_same_shape,
+    real_array,
+)
 from .forward import log_softmax
 
 __all__ = [
@@ -54,53 +60,34 @@ def one_hot(indices, num_classes: int, dtype=np.float64) -> np.ndarray:
     if num_classes < 1:
         raise ValueError(f"num_classes must be >= 1, got {num_classes}")
     indices = np.asarray(indices)
-    if not np.issubdtype(indices.dtype, np.integer):
-        raise TypeError(f"indices must be integer class indices, got dtype {indices.dtype}")
-    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
-        raise ValueError(
-            f"indices must lie in [0, {num_classes}), got values from {indices.min()} "
-            f"to {indices.max()}"
-        )
+    check_class_indices(indices, num_classes, "indices")
+    return _encode(indices, num_classes, dtype)
+
+
+def _encode(indices: np.ndarray, num_classes: int, dtype) -> np.ndarray:
     return (indices[..., None] == np.arange(num_classes)).astype(dtype)
 
 
 def _target_distribution(targets, like: np.ndarray) -> np.ndarray:
     """Targets as dense rows of the shape of ``like``: from class indices or from rows."""
-    targets = np.asarray(targets)
-    if (
-        targets.dtype == bool
-        or not np.issubdtype(targets.dtype, np.number)
-        or np.issubdtype(targets.dtype, np.complexfloating)
-    ):
-        raise TypeError(
-            f"targets must be class indices or one-hot rows, not dtype {targets.dtype}"
-        )
+    targets = real_array(targets, "targets")
     if targets.shape == like.shape:
         y = targets.astype(like.dtype, copy=False)
-        tol = np.sqrt(np.finfo(like.dtype).eps) * 10
-        if np.any(y < 0) or np.any(np.abs(y.sum(axis=-1) - 1) > tol):
-            raise ValueError(
-                "targets given as rows must be one-hot (or probability distributions): "
-                "non-negative and summing to 1 along the last axis"
-            )
+        check_probabilities(y, "targets", what="one-hot rows or distributions", hint="")
         return y
     if targets.shape == like.shape[:-1]:
-        if not np.issubdtype(targets.dtype, np.integer):
-            raise TypeError(
-                f"targets of shape {targets.shape} are read as class indices and must be "
-                f"integers, got dtype {targets.dtype}"
-            )
-        L = like.shape[-1]
-        if targets.size and (targets.min() < 0 or targets.max() >= L):
-            raise ValueError(
-                f"targets holds class indices outside [0, {L}): found {targets.min()} "
-                f"to {targets.max()}"
-            )
-        return one_hot(targets, L, dtype=like.dtype)
+        check_class_indices(targets, like.shape[-1], "targets")
+        return _encode(targets, like.shape[-1], like.dtype)
     raise ValueError(
         f"targets must have shape {like.shape[:-1]} (class indices) or {like.shape} "
         f"(one-hot rows), got {targets.shape}"
     )
+
+
+def _probabilities(probs) -> np.ndarray:
+    probs = as_float_array(probs, "probs")
+    check_probabilities(probs, "probs")
+    return probs
 
 
 def _reduce(per_sample: np.ndarray, reduction: str):
@@ -157,8 +144,7 @@ def cross_entropy(probs, targets, reduction: str = "mean"):
     0.524911
     """
     _check_reduction(reduction)
-    probs = as_float_array(probs, "probs")
-    check_probabilities(probs, "probs")
+    probs = _probabilities(probs)
     _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     with np.errstate(divide="ignore"):
@@ -234,8 +220,7 @@ def cross_entropy_grad(probs, targets, reduction: str = "mean") -> np.ndarray:
     array([-0.3,  0.2,  0.1])
     """
     _check_reduction(reduction)
-    probs = as_float_array(probs, "probs")
-    check_probabilities(probs, "probs")
+    probs = _probabilities(probs)
     _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     return (probs - y) * probs.dtype.type(_scale(probs.shape, reduction))
@@ -267,8 +252,7 @@ def cross_entropy_grad_probs(probs, targets, reduction: str = "mean") -> np.ndar
     array([ 0., -4.,  0.])
     """
     _check_reduction(reduction)
-    probs = as_float_array(probs, "probs")
-    check_probabilities(probs, "probs")
+    probs = _probabilities(probs)
     _check_samples(probs, "probs", reduction)
     y = _target_distribution(targets, probs)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
+import numba
 import pytest
 
 import softmax_derivative as sd
-from softmax_derivative import exercises
+from softmax_derivative import exercises, fused
 from softmax_derivative.exercises import (
-    check_blocked_backward,
+    check_fused_backward,
     check_naive_backward_traffic,
     performance,
 )
 
-CHECKERS = [check_naive_backward_traffic, check_blocked_backward]
+CHECKERS = [check_naive_backward_traffic, check_fused_backward]
 
 
 def test_every_checker_is_exported_and_tested():
@@ -52,68 +52,97 @@ def test_traffic_answer_must_be_a_number():
     assert not verdict.passed and "expected a number" in verdict.message
 
 
-# ---------------------------------------------------------------- blocked backward
+# ---------------------------------------------------------------- fused backward
 
 
-def blocked(s, grad, block_rows):
-    dz = np.empty_like(s)
-    for start in range(0, len(s), block_rows):
-        b = slice(start, start + block_rows)
-        dz[b] = s[b] * (grad[b] - (grad[b] * s[b]).sum(axis=-1, keepdims=True))
-    return dz
+def loop_backward(s, grad, out):
+    for i in range(s.shape[0]):
+        dot = 0.0
+        for j in range(s.shape[1]):
+            dot += grad[i, j] * s[i, j]
+        for k in range(s.shape[1]):
+            out[i, k] = s[i, k] * (grad[i, k] - dot)
 
 
-def test_blocked_right_answers_pass():
-    assert check_blocked_backward(blocked).passed
-    assert check_blocked_backward(lambda s, grad, rows: sd.backward(s, grad)).passed
+def test_fused_right_answers_pass():
+    assert check_fused_backward(loop_backward).passed
+    assert check_fused_backward(lambda s, grad, out: sd.backward(s, grad, out=out)).passed
+    assert check_fused_backward(lambda s, grad, out: fused.backward(s, grad, out=out)).passed
+    numba_loop = numba.njit(loop_backward)
+    assert check_fused_backward(numba_loop).passed
 
 
-def test_blocked_missing_last_block():
-    def no_tail(s, grad, block_rows):
-        dz = np.zeros_like(s)
-        for start in range(0, len(s) - block_rows + 1, block_rows):
-            b = slice(start, start + block_rows)
-            dz[b] = s[b] * (grad[b] - (grad[b] * s[b]).sum(axis=-1, keepdims=True))
-        return dz
+def row_loop(formula):
+    """A learner's loop whose row ``i`` is ``formula(s_row, grad_row, dot)``."""
 
-    verdict = check_blocked_backward(no_tail)
-    assert not verdict.passed and "last block is shorter" in verdict.message
+    def learner(s, grad, out):
+        for i in range(s.shape[0]):
+            dot = (grad[i] * s[i]).sum()
+            out[i] = formula(s[i], grad[i], dot)
+
+    return learner
 
 
-def test_blocked_in_place_change_is_reported():
-    def in_place(s, grad, block_rows):
-        grad -= (grad * s).sum(axis=-1, keepdims=True)
-        grad *= s
-        return grad
+def carried_dot(s, grad, out):
+    dot = 0.0
+    for i in range(s.shape[0]):
+        for j in range(s.shape[1]):
+            dot += grad[i, j] * s[i, j]
+        out[i] = s[i] * (grad[i] - dot)
 
-    verdict = check_blocked_backward(in_place)
-    assert not verdict.passed and "in place" in verdict.message
+
+def column_dot(s, grad, out):
+    dots = (grad * s).sum(axis=0)
+    out[:] = s * (grad - dots)
+
+
+def ss_dot(s, grad, out):
+    out[:] = s * (grad - (s * s).sum(axis=-1, keepdims=True))
 
 
 @pytest.mark.parametrize(
-    ("formula", "phrase"),
+    ("learner", "phrase"),
     [
-        (lambda s, g: -s * (g - (g * s).sum(axis=-1, keepdims=True)), "sign is flipped"),
-        (lambda s, g: g - (g * s).sum(axis=-1, keepdims=True), "forgot the factor s"),
-        (lambda s, g: s * (g - (s * s).sum(axis=-1, keepdims=True)), "not <s, s>"),
-        (lambda s, g: s * (g - (g * s).sum(axis=0, keepdims=True)), "batch axis"),
-        (lambda s, g: s * g, "the values differ"),
+        (carried_dot, "carries over"),
+        (row_loop(lambda s, g, d: -s * (g - d)), "sign is flipped"),
+        (row_loop(lambda s, g, d: g - d), "forgot the factor s"),
+        (row_loop(lambda s, g, d: s * g - d), "parentheses"),
+        (ss_dot, "not <s, s>"),
+        (column_dot, "not over the rows"),
+        (row_loop(lambda s, g, d: s * g), "the values differ"),
     ],
 )
-def test_blocked_mistakes_are_named(formula, phrase):
-    def learner(s, grad, block_rows):
-        dz = np.empty_like(s)
-        for start in range(0, len(s), block_rows):
-            b = slice(start, start + block_rows)
-            dz[b] = formula(s[b], grad[b])
-        return dz
-
-    verdict = check_blocked_backward(learner)
+def test_fused_mistakes_are_named(learner, phrase):
+    verdict = check_fused_backward(learner)
     assert not verdict.passed
     assert phrase in verdict.message
-    assert "block_rows=" in verdict.message
 
 
-def test_blocked_wrong_shape_is_reported():
-    verdict = check_blocked_backward(lambda s, grad, rows: s[:rows])
-    assert not verdict.passed and "shape" in verdict.message
+def test_fused_out_must_be_written():
+    verdict = check_fused_backward(lambda s, grad, out: sd.backward(s, grad))
+    assert not verdict.passed and "out is unchanged" in verdict.message
+
+    def first_rows_only(s, grad, out):
+        out[:2] = sd.backward(s[:2], grad[:2])
+
+    verdict = check_fused_backward(first_rows_only)
+    assert not verdict.passed and "never written (rows [2, 3, 4, 5])" in verdict.message
+
+
+def test_fused_in_place_change_is_reported():
+    def in_place(s, grad, out):
+        grad -= (grad * s).sum(axis=-1, keepdims=True)
+        out[:] = grad * s
+
+    verdict = check_fused_backward(in_place)
+    assert not verdict.passed and "changed s or grad" in verdict.message
+
+
+def test_fused_hard_coded_shape_is_caught():
+    first = {}
+
+    def remembers(s, grad, out):  # right on the first batch, then replays it
+        first.setdefault("answer", sd.backward(s, grad))
+        out[:] = first["answer"][: out.shape[0], : out.shape[1]]
+
+    assert not check_fused_backward(remembers).passed

@@ -103,6 +103,52 @@ def test_relative_error_of_nan_is_nan():
     assert np.isnan(sd.relative_error([0.0, 0.0], [0.0, np.nan]))  # not 0: no scale to hide
 
 
+def test_elementwise_relative_error_known_values():
+    # each entry on its own scale: the small entry, off by a factor 2, counts fully
+    assert sd.relative_error([1.0, 2e-9], [1.0, 1e-9], floor=1e-12) == pytest.approx(0.5)
+    # below the floor a difference counts on the floor's scale
+    assert sd.relative_error([1.0, 2e-9], [1.0, 1e-9], floor=1e-6) == pytest.approx(1e-3)
+    assert sd.relative_error([0.0, 1.0], [1e-13, 1.0], floor=1e-6) == pytest.approx(1e-7)
+    assert sd.relative_error([3.0, -2.0], [3.3, -2.0], floor=1e-9) == pytest.approx(0.1 / 1.1)
+    assert sd.relative_error([0.0, 0.0], [0.0, 0.0], floor=1e-9) == 0.0
+    assert sd.relative_error([], [], floor=1e-9) == 0.0
+    assert isinstance(sd.relative_error([1.0], [2.0], floor=1e-9), float)
+
+
+def test_normwise_error_hides_what_elementwise_error_sees():
+    a, e = np.array([1.0, 2e-9, 3e-9]), np.array([1.0, 1e-9, 3e-9])
+    assert sd.relative_error(a, e) == pytest.approx(1e-9)
+    assert sd.relative_error(a, e, floor=1e-12) == pytest.approx(0.5)
+    # when every entry is of the same size the two agree
+    b, c = np.array([1.0, -2.0]), np.array([1.0, -2.2])
+    assert sd.relative_error(b, c, floor=1e-9) == pytest.approx(sd.relative_error(b, c))
+
+
+def test_elementwise_relative_error_is_symmetric_and_nan_propagates():
+    a, e = np.array([1.0, 1e-7, 0.0]), np.array([1.1, 3e-7, 1e-9])
+    assert sd.relative_error(a, e, floor=1e-8) == sd.relative_error(e, a, floor=1e-8)
+    assert np.isnan(sd.relative_error([np.nan, 1.0], [1.0, 1.0], floor=1e-9))
+    assert np.isnan(sd.relative_error([0.0, 0.0], [0.0, np.nan], floor=1e-9))
+
+
+@pytest.mark.parametrize(
+    ("floor", "error", "message"),
+    [
+        (0.0, ValueError, r"^floor must be positive and finite, got 0\.0$"),
+        (-1e-3, ValueError, r"^floor must be positive and finite, got -0\.001$"),
+        (np.inf, ValueError, r"^floor must be positive and finite, got inf$"),
+        (np.nan, ValueError, r"^floor must be positive and finite, got nan$"),
+        (True, TypeError, r"^floor must be a real number or None, got bool$"),
+        ("1e-3", TypeError, r"^floor must be a real number or None, got str$"),
+    ],
+)
+def test_bad_floor_is_rejected_by_name(floor, error, message):
+    with pytest.raises(error, match=message):
+        sd.relative_error([1.0], [1.0], floor=floor)
+    with pytest.raises(error, match=message):
+        sd.check_gradient(sd.softmax, sd.jacobian(sd.softmax(Z)), Z, floor=floor)
+
+
 def test_relative_error_rejects_different_shapes():
     with pytest.raises(ValueError, match=r"actual has shape \(2,\) but expected has shape \(3,\)"):
         sd.relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
@@ -151,10 +197,6 @@ def test_check_gradient_raises_on_a_wrong_derivative(wrong):
     assert abs(analytic - numeric)[j, k] == pytest.approx(np.max(abs(analytic - numeric)))
 
 
-def test_gradient_check_error_is_an_assertion_error():
-    assert issubclass(sd.GradientCheckError, AssertionError)
-
-
 def test_check_gradient_respects_rtol():
     slightly_off = sd.jacobian(sd.softmax(Z)) * (1 + 1e-3)
     assert sd.check_gradient(sd.softmax, slightly_off, Z, rtol=1e-2) == pytest.approx(
@@ -201,3 +243,57 @@ def test_relative_error_does_not_modify_its_inputs():
     sd.relative_error(a, e)
     assert_array_equal(a, [1.0, -2.0])
     assert_array_equal(e, [1.5, -2.0])
+
+
+# ---------------------------------------------------------------- the elementwise check
+
+
+def test_derivative_wrong_only_in_tiny_entries_passes_normwise_fails_elementwise():
+    # f(x) = A x has the derivative A; the claimed one is off by a factor 2 in one entry
+    A = np.diag([1.0, 1e-9])
+    wrong = np.diag([1.0, 2e-9])
+    x = np.array([0.3, -2.0])
+    assert sd.check_gradient(lambda v: A @ v, wrong, x) < 1e-8
+    with pytest.raises(sd.GradientCheckError) as info:
+        sd.check_gradient(lambda v: A @ v, wrong, x, floor=1e-12)
+    message = str(info.value)
+    assert re.search(r"elementwise error \(floor 1e-12\) 0\.5 > rtol 1e-06", message), message
+    assert "worst entry (1, 1): analytic 2e-09, numerical 1e-09" in message
+    assert sd.check_gradient(lambda v: A @ v, A, x, floor=1e-12) < 1e-6
+
+
+def test_elementwise_check_catches_clipped_probabilities():
+    # A cross-entropy gradient computed from probabilities clipped at 1e-7 (a common guard
+    # against log(0)) is wrong only where a probability is below 1e-7.
+    z, label = np.array([0.0, 2.0, -15.0, -20.0]), 0
+
+    def loss(v):
+        return sd.cross_entropy_from_logits(v, label)
+
+    p, y = sd.softmax(z), sd.one_hot(label, 4)
+    assert p[2] < 1e-7 and p[3] < 1e-7 < p[0]
+    right, clipped = p - y, np.clip(p, 1e-7, 1.0) - y
+    # normwise both pass: the error of the clipped one is below 1e-6 of the largest entry
+    assert sd.check_gradient(loss, right, z) < 1e-8
+    assert sd.check_gradient(loss, clipped, z) < 1e-6
+    # entry by entry, with entries below 1e-3 compared to 1e-9 absolutely
+    assert sd.check_gradient(loss, right, z, floor=1e-3) < 1e-6
+    with pytest.raises(sd.GradientCheckError, match=r"worst entry \(3,\): analytic 1e-07"):
+        sd.check_gradient(loss, clipped, z, floor=1e-3)
+
+
+def test_elementwise_check_returns_the_elementwise_error():
+    g = np.array([1.0, -2.0, 0.5])
+
+    def f(x):
+        return float(g @ sd.softmax(x))
+
+    analytic = sd.backward(sd.softmax(Z), g)
+    numeric = sd.numerical_jacobian(f, Z)
+    assert sd.check_gradient(f, analytic, Z, floor=1e-3) == sd.relative_error(
+        analytic, numeric, floor=1e-3
+    )
+    slightly_off = analytic * (1 + 1e-4)
+    assert sd.check_gradient(f, slightly_off, Z, rtol=1e-3, floor=1e-3) == pytest.approx(
+        1e-4, rel=1e-3
+    )

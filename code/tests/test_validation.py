@@ -222,8 +222,7 @@ def test_probabilities_within_rounding_are_accepted():
 def test_target_rows_must_be_distributions(function, x, rows):
     with pytest.raises(
         ValueError,
-        match=r"^targets given as rows must be one-hot \(or probability distributions\): "
-        r"non-negative and summing to 1 along the last axis",
+        match=r"^targets must (hold|be) probabilities .*\(one-hot rows or distributions\)",
     ):
         function(x, rows)
 
@@ -234,7 +233,8 @@ def test_target_rows_must_be_distributions(function, x, rows):
 @pytest.mark.parametrize("function, x", TARGET_FUNCTIONS, ids=TARGET_IDS)
 def test_class_indices_must_be_in_range(function, x, indices, low, high):
     with pytest.raises(
-        ValueError, match=rf"^targets holds class indices outside \[0, 2\): found {low} to {high}"
+        ValueError,
+        match=rf"^targets must be class indices in \[0, 2\), got values from {low} to {high}",
     ):
         function(x, np.array(indices))
 
@@ -262,22 +262,20 @@ def test_class_indices_must_be_integers(function, x):
 )
 @pytest.mark.parametrize("function, x", TARGET_FUNCTIONS, ids=TARGET_IDS)
 def test_targets_of_a_non_numeric_dtype_are_rejected(function, x, targets):
-    with pytest.raises(
-        TypeError, match=r"^targets must be class indices or one-hot rows, not dtype"
-    ):
+    with pytest.raises(TypeError, match=r"^targets must hold real numbers, got .*dtype"):
         function(x, targets)
 
 
 def test_one_hot_bad_indices():
-    with pytest.raises(ValueError, match=r"^indices must lie in \[0, 3\), got values from 0 to 3"):
+    in_range = r"^indices must be class indices in \[0, 3\), got values from "
+    with pytest.raises(ValueError, match=in_range + "0 to 3"):
         sd.one_hot([0, 3], 3)
-    with pytest.raises(ValueError, match=r"^indices must lie in \[0, 3\), got values from -1"):
+    with pytest.raises(ValueError, match=in_range + "-1"):
         sd.one_hot([-1, 2], 3)
-    with pytest.raises(
-        TypeError, match=r"^indices must be integer class indices, got dtype float"
-    ):
+    integers = r"^indices of shape \(2,\) are read as class indices and must be integers"
+    with pytest.raises(TypeError, match=integers + ", got dtype float"):
         sd.one_hot([0.0, 1.0], 3)
-    with pytest.raises(TypeError, match=r"^indices must be integer class indices, got dtype bool"):
+    with pytest.raises(TypeError, match=integers + ", got dtype bool"):
         sd.one_hot([True, False], 3)
 
 

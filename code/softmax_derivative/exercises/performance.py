@@ -1,4 +1,4 @@
-"""Checkers for the performance chapter: memory traffic and a blocked backward pass."""
+"""Checkers for the performance chapter: memory traffic and a fused backward loop."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 
 from ..backward import backward
 from ..forward import softmax
-from ._grading import Feedback, call, call_for_numbers, close, diagnose, diagnose_counts
+from ._grading import Feedback, call, call_for_numbers, diagnose, diagnose_counts
 
-__all__ = ["check_naive_backward_traffic", "check_blocked_backward"]
+__all__ = ["check_naive_backward_traffic", "check_fused_backward"]
 
 
 def check_naive_backward_traffic(fn: Callable) -> Feedback:
@@ -58,79 +58,81 @@ def check_naive_backward_traffic(fn: Callable) -> Feedback:
     )
 
 
-def _blocked(s: np.ndarray, grad: np.ndarray, rows: int, formula: Callable) -> np.ndarray:
-    dz = np.zeros_like(s)
-    for start in range(0, len(s), rows):
-        block = slice(start, start + rows)
-        dz[block] = formula(s[block], grad[block])
-    return dz
+def _inputs(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, length)) * 2
+    z[0, -1] = -np.inf  # a masked class: probability exactly 0
+    z[-1] = 0.0
+    z[-1, 0] = 1e3  # a one-hot row: its gradient is 0
+    return softmax(z), rng.normal(size=(n, length))
 
 
-def check_blocked_backward(fn: Callable) -> Feedback:
-    r"""Grade ``fn(s, grad, block_rows)``: the backward pass computed block by block.
+def _row_dots(s: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    return (grad * s).sum(axis=-1, keepdims=True)
 
-    ``fn`` must return :math:`S_{i,k}(g_{i,k} - \sum_j g_{i,j} S_{i,j})` for every row,
-    processing ``block_rows`` rows at a time (the last block may be shorter), without
-    changing ``s`` or ``grad``. It is called with several block sizes, including one that
-    does not divide the number of rows and one larger than the batch.
+
+def check_fused_backward(fn: Callable) -> Feedback:
+    r"""Grade ``fn(s, grad, out)``: the backward pass as one loop over the rows, into ``out``.
+
+    For each row ``i`` the function sums :math:`d_i = \sum_j g_{i,j} S_{i,j}`, then writes
+    ``out[i, k] = s[i, k] * (grad[i, k] - d_i)``; it must not change ``s`` or ``grad``.
+    It is called on two batches of different shapes, with ``out`` filled with NaN.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from softmax_derivative.exercises import check_blocked_backward
-    >>> def blocked(s, grad, block_rows):
-    ...     dz = np.empty_like(s)
-    ...     for start in range(0, len(s), block_rows):
-    ...         b = slice(start, start + block_rows)
-    ...         dz[b] = s[b] * (grad[b] - (grad[b] * s[b]).sum(axis=-1, keepdims=True))
-    ...     return dz
-    >>> check_blocked_backward(blocked)
-    Correct: every block size gives s * (grad - <grad, s>), row by row
+    >>> from softmax_derivative.exercises import check_fused_backward
+    >>> def fused_backward(s, grad, out):
+    ...     for i in range(s.shape[0]):
+    ...         dot = 0.0
+    ...         for j in range(s.shape[1]):
+    ...             dot += grad[i, j] * s[i, j]
+    ...         for k in range(s.shape[1]):
+    ...             out[i, k] = s[i, k] * (grad[i, k] - dot)
+    >>> check_fused_backward(fused_backward)
+    Correct: every row of out is s * (grad - <grad, s>), computed in one loop per row
     """
-    rng = np.random.default_rng(20240610)
-    s = softmax(rng.normal(size=(7, 5)) * 2)
-    grad = rng.normal(size=(7, 5))
-    expected = backward(s, grad)
-    for rows in (3, 1, 7, 10):
-        s_in, grad_in = s.copy(), grad.copy()
-        result, error = call(fn, s_in, grad_in, rows)
+    for n, length, seed in [(6, 5, 20240610), (3, 8, 20240611)]:
+        s, grad = _inputs(n, length, seed)
+        s_in, grad_in, out = s.copy(), grad.copy(), np.full_like(s, np.nan)
+        _, error = call(fn, s_in, grad_in, out)
         if error is not None:
             return error
         if not (np.array_equal(s_in, s) and np.array_equal(grad_in, grad)):
             return Feedback(
                 False,
-                "your function changed s or grad in place: write into a new array (or out=)",
+                "your function changed s or grad: read them, write only into out",
             )
-        full = (len(s) // rows) * rows
-        if (
-            result.shape == expected.shape
-            and 0 < full < len(s)
-            and close(result[:full], expected[:full])
-            and not close(result[full:], expected[full:])
-        ):
+        if np.isnan(out).all():
+            return Feedback(
+                False, "out is unchanged: write each entry into out[i, k], do not return it"
+            )
+        if np.isnan(out).any():
+            rows = sorted({int(i) for i in np.nonzero(np.isnan(out).any(axis=-1))[0]})
             return Feedback(
                 False,
-                f"with block_rows={rows} the last {len(s) - full} row(s) are wrong: the last "
-                "block is shorter; loop with range(0, N, block_rows) and slice "
-                "s[start:start + block_rows]",
+                f"some entries of out were never written (rows {rows}): loop over "
+                "every row i and every class k",
             )
+        dots = _row_dots(s, grad)
         mistakes = {
-            "the sign is flipped: the result is s * (grad - <grad, s>)": -expected,
-            "you forgot the factor s: the result is s * (grad - <grad, s>), not "
-            "grad - <grad, s>": grad - (grad * s).sum(axis=-1, keepdims=True),
+            "the dot product carries over from one row to the next: set dot = 0.0 at the "
+            "start of each row": s * (grad - np.cumsum(dots, axis=0)),
+            "the sign is flipped: the result is s * (grad - <grad, s>)": -s * (grad - dots),
+            "you forgot the factor s: out[i, k] = s[i, k] * (grad[i, k] - dot)": grad - dots,
+            "the parentheses: s[i, k] * (grad[i, k] - dot), not s[i, k] * grad[i, k] - dot": (
+                s * grad - dots
+            ),
             "the dot product is <grad, s> (sum of grad * s), not <s, s>": s
             * (grad - (s * s).sum(axis=-1, keepdims=True)),
-            "you summed over the batch axis (axis 0) of each block; sum over the classes "
-            "(axis=-1, keepdims=True)": _blocked(
-                s, grad, rows, lambda a, g: a * (g - (g * a).sum(axis=0, keepdims=True))
-            ),
+            "the dot product sums over the classes of one row (j), not over the rows": s
+            * (grad - (grad * s).sum(axis=0, keepdims=True)),
         }
         verdict = diagnose(
-            result,
-            expected,
+            out,
+            backward(s, grad),
             mistakes,
-            "every block size gives s * (grad - <grad, s>), row by row",
+            "every row of out is s * (grad - <grad, s>), computed in one loop per row",
         )
         if not verdict.passed:
-            return Feedback(False, f"with block_rows={rows}: {verdict.message}")
+            return verdict
     return verdict

@@ -1,0 +1,356 @@
+"""Fused kernels: :func:`softmax`, :func:`log_softmax` and :func:`backward` as compiled loops.
+
+The functions of :mod:`~softmax_derivative.forward` and :mod:`~softmax_derivative.backward`
+are written with NumPy, one call per step of the formula, and each call is a pass over the
+whole array in memory. Here each formula is one loop per row, compiled with numba: a row
+is read from memory once, its reduction (the maximum, the sum, the dot product) and its
+elementwise step run while it sits in the cache, and the result is written once.
+
+Same signatures, checks, errors and results as the NumPy functions, plus one keyword:
+``parallel=True`` shares the rows among numba's threads (``NUMBA_NUM_THREADS`` or
+:func:`numba.set_num_threads`). float32 stays float32 (float16 is computed in float32).
+The loops may reorder their sums (``fastmath={"reassoc", "contract"}``) so that they run
+on vector registers, but keep IEEE infinities and NaN: a ``-inf`` logit gives exactly 0,
+a NaN row a NaN row. Compiled code is cached on disk: only the first call of a kernel on a
+new machine pays for compilation (a few seconds per dtype).
+
+Examples
+--------
+>>> import numpy as np
+>>> from softmax_derivative import fused
+>>> s = fused.softmax(np.array([1.0, 2.0, 3.0]))
+>>> s
+array([0.09003057, 0.24472847, 0.66524096])
+>>> fused.backward(s, np.array([0.0, 0.0, 1.0]))
+array([-0.05989202, -0.1628034 ,  0.22269543])
+>>> fused.log_softmax(np.array([[0.0, -np.inf]]), parallel=True)
+array([[  0., -inf]])
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_out,
+    check_probabilities,
+    check_same_shape,
+    probability_tolerance,
+)
+
+__all__ = ["softmax", "log_softmax", "backward"]
+
+_JIT = {"cache": True, "fastmath": {"reassoc", "contract"}, "error_model": "numpy"}
+_jit = numba.njit(**_JIT)
+_jit_parallel = numba.njit(parallel=True, **_JIT)
+
+
+# The exponential, as loops can vectorise it. numba's ``math.exp`` calls the C library
+# one number at a time (its LLVM has no vector math library); this one is plain arithmetic
+# and bit operations, which the compiler puts on vector registers: x = n ln 2 + r with
+# |r| <= ln(2)/2, exp(r) by its Taylor polynomial to degree 13 (truncation error 4e-18),
+# and 2^n built from its exponent bits, in two factors so that results down to the
+# smallest subnormal are right. Within one rounding of the C library's exp (tested).
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH, _LN2_LOW = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+_ROUND = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer
+_ROUND_BITS = int(np.float64(_ROUND).view(np.int64))
+_TAYLOR = tuple(1 / math.factorial(k) for k in range(13, -1, -1))
+
+
+@numba.njit(inline="always", **_JIT)
+def _exp(x):
+    x = -746.0 if x < -746.0 else x  # exp is 0 below (also for -inf); NaN stays NaN
+    x = 710.0 if x > 710.0 else x  # and inf above
+    shifted = x * _LOG2_E + _ROUND
+    n = shifted - _ROUND
+    r = (x - n * _LN2_HIGH) - n * _LN2_LOW
+    p = 0.0
+    for c in _TAYLOR:
+        p = p * r + c
+    k = np.float64(shifted).view(np.int64) - _ROUND_BITS
+    half = k >> 1
+    low = np.int64((half + 1023) << 52).view(np.float64)
+    high = np.int64((k - half + 1023) << 52).view(np.float64)
+    return p * low * high
+
+
+# The row kernels. Sums are accumulated in float64 (for float32 rows too: as fast, since
+# the loops wait for memory, and more accurate); each row's constant is rounded once to
+# the row's dtype, so the elementwise loops run in that dtype.
+@_jit
+def _shift(z, i):
+    """The maximum of row ``i``, or 0 if it is infinite (fully masked or ``+inf``: the row
+    is NaN through 0/0 or inf/inf). A NaN is never the maximum; it makes its row NaN.
+    Four running maxima, so that the compiler can put them on one vector register."""
+    m0 = m1 = m2 = m3 = z[i, 0]
+    length = z.shape[1]
+    end = length - length % 4
+    for j in range(0, end, 4):
+        m0 = z[i, j] if z[i, j] > m0 else m0
+        m1 = z[i, j + 1] if z[i, j + 1] > m1 else m1
+        m2 = z[i, j + 2] if z[i, j + 2] > m2 else m2
+        m3 = z[i, j + 3] if z[i, j + 3] > m3 else m3
+    for j in range(end, length):
+        m0 = z[i, j] if z[i, j] > m0 else m0
+    m0 = m1 if m1 > m0 else m0
+    m2 = m3 if m3 > m2 else m2
+    m = m2 if m2 > m0 else m0
+    return m if math.isfinite(m) else z.dtype.type(0)
+
+
+@_jit
+def _softmax_row(z, out, i):
+    m = _shift(z, i)
+    total = 0.0
+    for j in range(z.shape[1]):
+        out[i, j] = _exp(np.float64(z[i, j] - m))
+        total += out[i, j]
+    scale = z.dtype.type(1 / total)
+    for j in range(z.shape[1]):
+        out[i, j] *= scale
+
+
+@_jit
+def _log_softmax_row(z, out, i):
+    m = _shift(z, i)
+    total = 0.0
+    for j in range(z.shape[1]):
+        total += _exp(np.float64(z[i, j] - m))
+    log_norm = z.dtype.type(math.log(total))
+    for j in range(z.shape[1]):
+        out[i, j] = (z[i, j] - m) - log_norm
+
+
+@_jit
+def _dot(s, grad, i):
+    dot = 0.0
+    for j in range(s.shape[1]):
+        dot += s[i, j] * grad[i, j]
+    return s.dtype.type(dot)
+
+
+@_jit
+def _backward_chunk(s, grad, out, start, stop):
+    """Rows ``start`` to ``stop``, software-pipelined: the loop that writes row ``i`` also
+    sums the dot product of row ``i + 1``, so memory streams while row ``i`` is computed."""
+    if start >= stop:
+        return
+    dot = _dot(s, grad, start)
+    for i in range(start, stop - 1):
+        following = 0.0
+        for j in range(s.shape[1]):
+            out[i, j] = s[i, j] * (grad[i, j] - dot)
+            following += s[i + 1, j] * grad[i + 1, j]
+        dot = s.dtype.type(following)
+    for j in range(s.shape[1]):
+        out[stop - 1, j] = s[stop - 1, j] * (grad[stop - 1, j] - dot)
+
+
+@_jit
+def _improper(s, i, tol):
+    """True if row ``i`` has an entry outside [-tol, 1 + tol] or a sum farther than tol
+    from 1 (NaN compares False: a NaN row passes, as in the NumPy check)."""
+    total = 0.0
+    outside = 0
+    for j in range(s.shape[1]):
+        total += s[i, j]
+        outside += (s[i, j] < -tol) | (s[i, j] > 1 + tol)
+    return outside > 0 or abs(total - 1) > tol
+
+
+# The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the
+# rows). Separate functions, so that the on-disk cache keeps both. The row kernels index
+# the 2-D arrays: a slice per row would cost a reference count per row.
+@_jit
+def _softmax_rows(z, out):
+    for i in range(z.shape[0]):
+        _softmax_row(z, out, i)
+
+
+@_jit_parallel
+def _softmax_rows_parallel(z, out):
+    for i in numba.prange(z.shape[0]):
+        _softmax_row(z, out, i)
+
+
+@_jit
+def _log_softmax_rows(z, out):
+    for i in range(z.shape[0]):
+        _log_softmax_row(z, out, i)
+
+
+@_jit_parallel
+def _log_softmax_rows_parallel(z, out):
+    for i in numba.prange(z.shape[0]):
+        _log_softmax_row(z, out, i)
+
+
+@_jit
+def _backward_rows(s, grad, out):
+    _backward_chunk(s, grad, out, 0, s.shape[0])
+
+
+@_jit_parallel
+def _backward_rows_parallel(s, grad, out):
+    n = s.shape[0]
+    chunks = min(n, 64)  # pipelined runs of rows, shared among the threads
+    for c in numba.prange(chunks):
+        _backward_chunk(s, grad, out, c * n // chunks, (c + 1) * n // chunks)
+
+
+@_jit
+def _improper_rows(s, tol):
+    count = 0
+    for i in range(s.shape[0]):
+        count += _improper(s, i, tol)
+    return count
+
+
+@_jit_parallel
+def _improper_rows_parallel(s, tol):
+    count = 0
+    for i in numba.prange(s.shape[0]):
+        count += _improper(s, i, tol)
+    return count
+
+
+def _rows(x: np.ndarray, dtype) -> np.ndarray:
+    """``x`` as a C-contiguous ``(rows, L)`` array of ``dtype`` (a view when it can)."""
+    return np.ascontiguousarray(x.reshape(-1, x.shape[-1]), dtype=dtype)
+
+
+def _working_dtype(dtype: np.dtype) -> type:
+    """The dtype the loops compute in: float32 for float16 and float32, else float64."""
+    return np.float32 if dtype.itemsize <= 4 else np.float64
+
+
+def _run(kernels, parallel, out, dtype, *inputs):
+    """Call the serial or parallel kernel on the inputs as ``(rows, L)`` arrays, writing
+    into ``out`` directly when it can, else into a new array; return the result."""
+    work = _working_dtype(dtype)
+    result = out if _writable_in_place(out, work, *inputs) else np.empty(inputs[0].shape, work)
+    rows = [_rows(x, work) for x in inputs]
+    kernels[bool(parallel)](*rows, result.reshape(rows[0].shape))
+    if out is None:
+        return result.astype(dtype, copy=False)
+    if result is not out:
+        np.copyto(out, result)
+    return out
+
+
+def _writable_in_place(out, work, *inputs) -> bool:
+    """True if the kernel may write into ``out`` as it is: C-contiguous, of the working
+    dtype, and either exactly one of the inputs (each row is read before it is written)
+    or sharing no memory with them."""
+    if out is None or out.dtype != work or not out.flags.c_contiguous:
+        return False
+    return all(not np.may_share_memory(out, x) or _same_view(out, x) for x in inputs)
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+    )
+
+
+def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    """:func:`softmax_derivative.softmax` in one pass per row.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., L)
+        Logits.
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``z``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    s : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.softmax(np.array([1e300, 0.0, -np.inf]))
+    array([1., 0., 0.])
+    """
+    z = as_float_array(z, "z")
+    check_out(out, z.shape, z.dtype)
+    return _run((_softmax_rows, _softmax_rows_parallel), parallel, out, z.dtype, z)
+
+
+def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    """:func:`softmax_derivative.log_softmax` in one pass per row.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., L)
+        Logits.
+    out : ndarray, optional
+        Array of the shape and dtype of the result to write into; may be ``z``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    log_s : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.log_softmax(np.array([0.0, -1000.0]))
+    array([    0., -1000.])
+    """
+    z = as_float_array(z, "z")
+    check_out(out, z.shape, z.dtype)
+    kernels = (_log_softmax_rows, _log_softmax_rows_parallel)
+    return _run(kernels, parallel, out, z.dtype, z)
+
+
+def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
+    r""":func:`softmax_derivative.backward` in one pass per row.
+
+    For each row, :math:`\langle g, s \rangle` and then :math:`s_k (g_k - \langle g, s
+    \rangle)`, while the row is in the cache.
+
+    Parameters
+    ----------
+    s : array_like, shape (..., L)
+        Softmax outputs (probabilities); checked as by :func:`softmax_derivative.backward`.
+    grad : array_like, shape (..., L)
+        The upstream gradient.
+    out : ndarray, optional
+        Array of the shape and result dtype to write into; may be ``s`` or ``grad``.
+    parallel : bool, optional
+        Share the rows among numba's threads.
+
+    Returns
+    -------
+    dz : ndarray, shape (..., L)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_derivative import fused
+    >>> fused.backward(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
+    array([ 0.25, -0.25])
+    """
+    s = as_float_array(s, "s")
+    improper_rows = (_improper_rows, _improper_rows_parallel)[bool(parallel)]
+    if improper_rows(_rows(s, _working_dtype(s.dtype)), probability_tolerance(s.dtype)):
+        check_probabilities(s, "s")  # raises, unless the rows at fault hold NaN
+    grad = as_float_array(grad, "grad")
+    check_same_shape(s, grad, "s", "grad")
+    dtype = np.result_type(s, grad)
+    check_out(out, s.shape, dtype)
+    return _run((_backward_rows, _backward_rows_parallel), parallel, out, dtype, s, grad)

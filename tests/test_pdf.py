@@ -1,0 +1,140 @@
+"""The book as one PDF (`make pdf`), as a reader gets it from the site's download link.
+
+Its text, extracted with pdftotext (Debian's poppler-utils), holds every chapter of
+_toc.yml under its title, with its number, and no unresolved reference ("??"); the LaTeX
+log has no missing glyph and no undefined reference or citation; the PDF has the book's
+figures, theorem and exercise boxes and bibliography; the copy in the site is the one built.
+Run by `make test-pdf` after `make pdf` (not part of `make test`: it needs TeX).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from site_check import PDF_SUMMARY_KEY
+from test_toc import toc_files
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["pdf"]
+LATEX = ROOT / "_build" / "pdf" / "_build" / "latex"
+BUILT = LATEX / PDF_NAME
+LOG = BUILT.with_suffix(".log")
+TEX = BUILT.with_suffix(".tex")
+IN_SITE = ROOT / "_build" / "html" / PDF_NAME
+SUMMARY_FILE = ROOT / "_build" / "pdf-check.json"
+POPPLER_MISSING = "pdftotext and pdfinfo come with poppler: sudo apt-get install -y poppler-utils"
+
+
+def title(entry: str) -> str:
+    """The title of a page of _toc.yml: the first level-1 heading of its notebook or page."""
+    notebook = ROOT / f"{entry}.ipynb"
+    if notebook.is_file():
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        lines = [
+            line
+            for cell in cells
+            if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines()
+        ]
+    else:
+        lines = (ROOT / f"{entry}.md").read_text(encoding="utf-8").splitlines()
+    return next(line[2:].strip() for line in lines if line.startswith("# "))
+
+
+def title_pattern(text: str) -> str:
+    """A regex for `text` as pdftotext prints it: words as written, any spacing, and each
+    piece of math ($...$), which comes out as Unicode math letters, as a short wildcard."""
+    parts = re.split(r"\$[^$]+\$", text)
+    return r".{1,40}?".join(r"\s+".join(map(re.escape, p.split())) for p in parts).replace(
+        r"\s+.{1,40}?", r"\s*.{1,40}?"
+    )
+
+
+def contents_pattern(number: int, text: str) -> str:
+    """The line of the PDF's table of contents for chapter `number`: number, title, page."""
+    return rf"(?m)^\s*{number}\s+{title_pattern(text)}\s+\d+\s*$"
+
+
+def run(*command: str) -> str:
+    if not shutil.which(command[0]):
+        pytest.fail(POPPLER_MISSING, pytrace=False)
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def pdf() -> Path:
+    if not BUILT.is_file():
+        pytest.fail(f"No {BUILT}: run `make pdf` first.", pytrace=False)
+    return BUILT
+
+
+@pytest.fixture(scope="module")
+def text(pdf: Path, request) -> str:
+    pages = int(re.search(r"(?m)^Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+    summary = {"pages": pages, "bytes": pdf.stat().st_size, "pdf": str(pdf)}
+    SUMMARY_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    request.config.stash[PDF_SUMMARY_KEY] = summary
+    return run("pdftotext", "-layout", str(pdf), "-")
+
+
+def test_the_site_links_the_pdf_that_was_built(pdf: Path) -> None:
+    assert IN_SITE.is_file(), f"{IN_SITE} missing: `make pdf` copies the PDF into the site"
+    assert IN_SITE.read_bytes() == pdf.read_bytes()
+    page = (ROOT / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
+    assert f'href="../{PDF_NAME}"' in page, "the site's download link"
+
+
+def test_every_chapter_is_in_the_table_of_contents(text: str) -> None:
+    """Chapter N of the PDF is the Nth page after the root in _toc.yml, under its title."""
+    root, *chapters = toc_files()
+    assert CONFIG["title"] in text[:2000]
+    missing = [
+        f"{number} {title(entry)}"
+        for number, entry in enumerate(chapters, start=1)
+        if not re.search(contents_pattern(number, title(entry)), text)
+    ]
+    assert not missing, f"chapters missing from the PDF's contents: {missing}"
+
+
+def test_title_pattern_tells_titles_apart() -> None:
+    line = "  4 Case 𝑗 ≠ 𝑘: the off-diagonal derivatives          31"
+    assert re.search(contents_pattern(4, "Case $j \\neq k$: the off-diagonal derivatives"), line)
+    assert not re.search(
+        contents_pattern(3, "Case $j \\neq k$: the off-diagonal derivatives"), line
+    )
+    assert not re.search(contents_pattern(4, "Case $j = k$: the diagonal"), line)
+
+
+def test_no_unresolved_reference(text: str) -> None:
+    lines = [line.strip() for line in text.splitlines() if "??" in line]
+    assert not lines, f"unresolved references (??) in the PDF: {lines[:10]}"
+
+
+def test_latex_log_is_clean(pdf: Path) -> None:
+    log = LOG.read_text(encoding="utf-8", errors="replace")
+    missing = sorted(set(re.findall(r"Missing character: There is no .*", log)))
+    assert not missing, f"glyphs missing from the PDF's fonts: {missing[:10]}"
+    undefined = re.findall(r"LaTeX Warning: (?:Reference|Citation|Hyper reference) .*", log)
+    assert not undefined, undefined[:10]
+
+
+def test_pdf_has_the_books_parts(pdf: Path, text: str) -> None:
+    """Equations, figures, theorem and exercise boxes, solutions and the bibliography."""
+    tex = TEX.read_text(encoding="utf-8")
+    assert tex.count(r"\begin{equation}") > 10
+    figures = len(re.findall(r"\\(?:sphinx)?includegraphics", tex))
+    images = len(run("pdfimages", "-list", str(pdf)).splitlines()) - 2  # two header lines
+    assert figures > 0 and images >= figures, (figures, images)
+    for heading in ("Theorem 1", "Exercise 1", "Solution to Exercise 1"):
+        assert re.search(rf"\b{heading}\b", text), heading
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    years = re.findall(r"(?im)^\s*year\s*=\s*[{\"]?(\d{4})", bib)
+    assert years and all(year in text for year in years)
+    assert re.search(r"(?m)^\s*\d+\s+Bibliography\s+\d+\s*$", text)

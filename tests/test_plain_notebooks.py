@@ -1,0 +1,173 @@
+"""The plain-notebook converter (tools/plain_notebooks.py) on small, known inputs."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import plain_notebooks as pn  # noqa: E402
+
+URL = "https://github.com/owner/book"
+
+
+def index(docname="chapters/03_case"):
+    return pn.Index(
+        docname=docname,
+        targets={
+            "thm-03-diag": pn.Target("chapters/03_case", "Theorem 5"),
+            "thm-02-rule": pn.Target("chapters/02_rule", "Theorem 2"),
+            "ex-03-a": pn.Target("chapters/03_case", "Exercise 7"),
+            "eq-03-diag": pn.Target("chapters/03_case", "(1)"),
+            "slip-03-x": pn.Target("chapters/03_case", "Where the sources slip: x"),
+        },
+        numbers={"thm-03-diag": "Theorem 5", "thm-02-rule": "Theorem 2", "ex-03-a": "Exercise 7"},
+        equations={"eq-03-diag": "1"},
+        titles={"chapters/02_rule": "The quotient rule", "chapters/03_case": "Case $j = k$"},
+        cite=lambda keys, textual: "Kinsley (2020)" if textual else "(Kinsley, 2020)",
+    )
+
+
+def convert(text, docname="chapters/03_case"):
+    out = pn.convert_markdown(text, index(docname))
+    assert pn.myst_left({"cells": [{"cell_type": "markdown", "source": out}]}) == [], out
+    return out
+
+
+def test_theorem_and_proof_with_number_anchor_and_tagged_equation():
+    out = convert(
+        ":::{prf:theorem} The diagonal\n:label: thm-03-diag\n\nFor every $j$,\n\n$$\n"
+        "S_j(1 - S_j)\n$$ (eq-03-diag)\n:::\n\n:::{prf:proof}\nFive steps.\n:::"
+    )
+    assert '<a id="thm-03-diag"></a>' in out
+    assert "**Theorem 5** (The diagonal)" in out
+    assert "S_j(1 - S_j)\n\\tag{1}$$" in out
+    assert '<a id="eq-03-diag"></a>' in out
+    assert "*Proof.*" in out and "Five steps." in out
+
+
+def test_references_become_links_with_numbers_and_titles():
+    out = convert(
+        "By {prf:ref}`thm-03-diag`, {eq}`eq-03-diag`, {prf:ref}`the rule <thm-02-rule>`, "
+        "{prf:ref}`thm-02-rule`, {doc}`02_rule`, {numref}`ex-03-a`, {ref}`slip-03-x` "
+        "and {cite}`kinsley2020nnfs`; {cite:t}`kinsley2020nnfs` says so."
+    )
+    assert "[Theorem 5](#thm-03-diag)" in out
+    assert "[(1)](#eq-03-diag)" in out
+    assert "[the rule](02_rule.ipynb#thm-02-rule)" in out
+    assert "[Theorem 2](02_rule.ipynb#thm-02-rule)" in out
+    assert "[The quotient rule](02_rule.ipynb)" in out
+    assert "[Exercise 7](#ex-03-a)" in out
+    assert "[Where the sources slip: x](#slip-03-x)" in out
+    assert "(Kinsley, 2020)" in out and "Kinsley (2020) says so" in out
+
+
+def test_an_unknown_label_is_an_error_not_silent_text():
+    with pytest.raises(KeyError, match="thm-99"):
+        pn.convert_markdown("See {prf:ref}`thm-99`.", index())
+
+
+def test_slip_box_dropdown_and_target():
+    out = convert(
+        "(slip-03-x)=\n:::{admonition} Where the sources slip: x\n:class: warning\nBody.\n:::\n\n"
+        ":::{admonition} More\n:class: dropdown\nHidden.\n:::"
+    )
+    assert out.startswith('<a id="slip-03-x"></a>')
+    assert "**Where the sources slip: x**\n\nBody." in out
+    assert "<details>\n<summary>More</summary>\n\nHidden.\n\n</details>" in out
+
+
+def test_gated_exercise_and_solution_behind_details():
+    exercise = convert("```{exercise-start} Code: the diagonal\n:label: ex-03-a\n```\n\nWrite it.")
+    assert exercise == '<a id="ex-03-a"></a>\n\n**Exercise 7** (Code: the diagonal)\n\nWrite it.'
+    solution = convert(
+        "```{exercise-end}\n```\n\n```{solution-start} ex-03-a\n:class: dropdown\n```\n\n"
+        "Entrywise."
+    )
+    assert solution.startswith("<details>\n<summary>Solution to Exercise 7</summary>\n\n")
+    assert solution.endswith("Entrywise.\n\n</details>")
+    assert convert("```{solution-end}\n```\n\n## Summary") == "## Summary"
+    one_cell = convert(":::{solution} ex-03-a\n:class: dropdown\nText.\n:::")
+    assert (
+        one_cell == "<details>\n<summary>Solution to Exercise 7</summary>\n\nText.\n\n</details>"
+    )
+
+
+def test_code_blocks_are_kept_verbatim():
+    text = "```python\nx = {1: 2}  # {doc}`not a role`\n```"
+    assert pn.convert_markdown(text, index()) == text
+
+
+def test_links_between_folders():
+    assert index("chapters/03_case").href("chapters/02_rule", "x") == "02_rule.ipynb#x"
+    assert index("intro").href("chapters/02_rule") == "chapters/02_rule.ipynb"
+    assert index("chapters/a").href("intro") == "../intro.ipynb"
+
+
+def notebook():
+    md = lambda s: {"cell_type": "markdown", "id": "m", "metadata": {}, "source": s}  # noqa: E731
+    return {
+        "cells": [
+            md("# Case $j = k$\n\nSee {prf:ref}`thm-03-diag`."),
+            md("```{solution-start} ex-03-a\n:class: dropdown\n```\n\nWhy."),
+            {
+                "cell_type": "code",
+                "id": "s",
+                "execution_count": 3,
+                "metadata": {"tags": ["hide-input"], "jupyter": {"source_hidden": True}},
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok\n"}],
+                "source": "# Solution\ndef f():\n    return 1",
+            },
+            md("```{solution-end}\n```"),
+        ],
+        "metadata": {"kernelspec": {"name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def test_notebook_gets_install_cell_and_collapsed_solutions():
+    source = notebook()
+    plain = pn.convert_notebook(source, index(), URL)
+    assert source == notebook(), "the source is not changed"
+    install = "".join(plain["cells"][0]["source"])
+    assert "import softmax_derivative" in install
+    assert f'%pip install --quiet "git+{URL}#subdirectory=code"' in install
+    assert len(plain["cells"]) == 4, "the cell holding only solution-end is dropped"
+    solution = plain["cells"][3]
+    assert "".join(solution["source"]).startswith("# @title Solution")
+    assert solution["metadata"]["cellView"] == "form"
+    assert solution["metadata"]["jupyter"]["source_hidden"] is True
+    assert solution["outputs"] == source["cells"][2]["outputs"], "outputs kept"
+    assert pn.myst_left(plain) == []
+    assert pn.myst_left(source), "the check sees MyST where there is some"
+
+
+def test_check_command(tmp_path, capsys):
+    (tmp_path / "ok.ipynb").write_text(pn.dumps(pn.convert_notebook(notebook(), index(), URL)))
+    assert pn.main(["--check", str(tmp_path)]) == 0
+    (tmp_path / "myst.ipynb").write_text(json.dumps(notebook()))
+    assert pn.main(["--check", str(tmp_path)]) == 1
+    assert "MyST left" in capsys.readouterr().out
+
+
+def test_citations_from_the_books_bibtex():
+    cite = pn.bibtex_citer([ROOT / "references.bib"])
+    assert cite("kinsley2020nnfs", False) == "(Kinsley and Kukieła, 2020)"
+    assert "2020" in cite("kinsley2020nnfs", True)
+
+
+def test_every_address_of_the_repository_comes_from_the_one_setting():
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    how_to = (ROOT / "chapters" / "running_the_notebooks.md").read_text()
+    clones = re.findall(r"git clone (\S+)", how_to)
+    assert clones == [f"{url}.git"], "the clone command names the repository of _config.yml"
+    assert "OWNER" not in how_to
+    install = "".join(pn.install_cell(url)["source"])
+    assert f"git+{url}#subdirectory=code" in install
