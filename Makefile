@@ -1,5 +1,5 @@
 # The two commands of the README: `make book` and `make test`.
-# Everything runs inside .venv, created here from requirements.txt.
+# Everything runs inside .venv, created here from requirements.lock.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,6 +8,23 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -n -W --keep-going
 export HYPOTHESIS_PROFILE ?= ci
+
+# The environment: requirements.txt (the direct dependencies, edited by hand) is resolved by
+# `make lock` into requirements.lock: every package at an exact version, with its hashes, for
+# CPython 3.11 (any 3.11.x) on x86-64 Linux. `make install` installs the lock alone, hash-checked
+# and without resolving, then the book's own package (code/) editable; tests/test_environment.py
+# checks that .venv is exactly the lock. The lock tool (uv, pinned in requirements-dev.txt) has
+# its own small venv. `make lock LOCK_FLAGS=--upgrade` moves every unpinned dependency forward.
+LOCK       := requirements.lock
+DEV_LOCK   := requirements-dev.lock
+LOCK_VENV  := .venv-lock
+UV         := $(LOCK_VENV)/bin/uv
+LOCK_FLAGS ?=
+
+# `make book` builds from the notebooks' stored outputs (EXECUTE=off): make test has shown with
+# nbval that they are current. EXECUTE=force re-executes every notebook on this machine;
+# EXECUTE=auto only those with a cell that has no output (Jupyter Book's execute_notebooks).
+EXECUTE ?= off
 
 # The site's own copy of MathJax 3 (npm's mathjax, pinned in package-lock.json): only the
 # es5 component and its fonts go to $(SITE_ASSETS), which _config.yml's html_extra_path
@@ -27,12 +44,13 @@ PDF_BUILD   := _build/pdf
 PDF         := $(PDF_BUILD)/_build/latex/$(BOOK_FILE).pdf
 ARCHIVE     := _build/html/$(BOOK_FILE).zip
 
-.PHONY: help install site-assets book test test-code test-notebooks book-fresh test-site serve bench clean
+.PHONY: help install lock site-assets book test test-code test-notebooks test-notebooks-portable \
+	book-stored test-site serve bench mutate clean
 .PHONY: pdf test-pdf archive downloads lab test-lab test-plain
 
 help:
 	@echo "make install  create .venv with everything the notebooks need"
-	@echo "make book   build the site into _build/html"
+	@echo "make book   build the site into _build/html (EXECUTE=force: re-execute every notebook)"
 	@echo "make test   run every test: package, notebooks (nbval), book build, site checks"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make test-site  only the browser check of the site already in _build/html"
@@ -43,17 +61,32 @@ help:
 	@echo "make test-pdf   check the PDF: every chapter, no unresolved reference, no missing glyph"
 	@echo "make archive    the site and the notebooks as one zip, written into the site"
 	@echo "make downloads  pdf, test-pdf, then archive (with the PDF) and its check (.ci/run)"
+	@echo "make lock   resolve requirements.txt into requirements.lock (every package, hashes)"
+	@echo "make mutate  mutation-test the core modules (minutes; not part of make test)"
 	@echo "make bench  time the kernels (minutes; not part of make test), write chapters/data/benchmarks.json"
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt code/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+$(STAMP): $(LOCK) code/pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e ./code
 	@# Build matplotlib's font cache now, so no notebook prints the one-time message.
 	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
 	touch $@
+
+$(UV): requirements-dev.txt
+	$(PYTHON) -m venv --clear $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"
+
+# The package itself is not in the lock: it is this repository, installed editable. The tools of
+# requirements-dev.txt get their own lock, at the versions of requirements.lock where they meet.
+UV_COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" $(LOCK_FLAGS)
+
+lock: $(UV)
+	$(UV_COMPILE) requirements.txt --no-emit-package softmax-derivative -o $(LOCK)
+	$(UV_COMPILE) requirements-dev.txt --constraint $(LOCK) -o $(DEV_LOCK)
 
 site-assets: $(MATHJAX_JS)
 
@@ -68,12 +101,22 @@ $(MATHJAX_JS): $(NPM_STAMP)
 	cp -R $(MATHJAX_SRC)/output/chtml/fonts/woff-v2 $(MATHJAX_DIR)/output/chtml/fonts/
 	cp $(MATHJAX_SRC)/tex-chtml-full.js $@
 
-book: $(STAMP) site-assets
-	$(BIN)/jupyter-book build $(JB_FLAGS) .
+# _config.yml with execute_notebooks set to what follows `execute-` (the copy of
+# tools/stored_outputs_config.py, whose local extension paths work from _build/).
+_build/_config.execute-%.yml: _config.yml tools/stored_outputs_config.py
+	$(PY) tools/stored_outputs_config.py $@
+	sed -i -E "s/^(  execute_notebooks:).*/\1 '$*'/" $@
+	@grep -qx "  execute_notebooks: '$*'" $@ || { echo "$@: no execute_notebooks line"; exit 1; }
 
+book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
+	$(BIN)/jupyter-book build --config _build/_config.execute-$(EXECUTE).yml $(JB_FLAGS) .
+
+# Each notebook is executed once per numerical configuration, by nbval, which compares every
+# output with the stored one: natively and under another configuration (below), side by side
+# on two cores. Then the site is built from the stored outputs, and tests/ checks them.
 test: test-code
-	@# nbval and the book build each execute every notebook: on two cores they run side by side.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book-fresh
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-portable
+	$(MAKE) --no-print-directory book-stored
 	$(MAKE) --no-print-directory archive
 	@# The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
 	@# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
@@ -84,13 +127,28 @@ test-code: $(STAMP)
 	$(BIN)/ruff format --check .
 	cd code && ../$(PY) -m pytest -q
 
-test-notebooks: $(STAMP)
-	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg chapters
+NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with nbval-sanitize.cfg
 
-# The build of `make test` starts from scratch (--all): every notebook is executed again and
-# every warning is seen, not only those of the pages changed since the last build.
-book-fresh: $(STAMP) site-assets
-	$(BIN)/jupyter-book build --all $(JB_FLAGS) .
+test-notebooks: $(STAMP)
+	$(NBVAL) chapters
+
+# Another machine's arithmetic: OpenBLAS's generic x86-64 kernels, one BLAS thread; none of
+# NumPy's SIMD dispatch targets above its x86-64-v2 baseline (the names numpy.show_runtime()
+# lists; NumPy ignores unknown names, so tests/numerics.py checks the setting took effect);
+# numba's generic CPU, one thread. A stored output that prints a digit rounding decides
+# fails here. Reproduce one notebook: see README, "How the tests work".
+PORTABLE_ENV := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 \
+	NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL,AVX512_SPR \
+	NUMBA_CPU_NAME=generic NUMBA_NUM_THREADS=1
+
+test-notebooks-portable: $(STAMP)
+	env $(PORTABLE_ENV) $(PY) tests/numerics.py --portable
+	env $(PORTABLE_ENV) $(NBVAL) -p no:cacheprovider chapters
+
+# The site of `make test`, built from scratch (--all, so every warning is seen) from the stored
+# outputs that nbval has just compared: no notebook is executed again.
+book-stored: $(STAMP) site-assets _build/_config.execute-off.yml
+	$(BIN)/jupyter-book build --all --config _build/_config.execute-off.yml $(JB_FLAGS) .
 
 # The browser check alone, on the site already in _build/html (tests/test_site.py).
 test-site: $(STAMP)
@@ -123,6 +181,28 @@ downloads: pdf test-pdf archive
 # for example one with torch: then .venv is not needed.
 bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
+
+# Mutation testing (minutes; not part of make test). mutmut runs in .venv-mutate, installed from
+# requirements-dev.lock; the book's packages (NumPy, hypothesis ...) come from .venv through a
+# .pth file, and the package itself from mutmut's mutated copy in code/mutants. code/setup.cfg
+# names the modules and their fast tests. The score: killed / (killed + survived + ...).
+MUTATE_VENV := .venv-mutate
+
+$(MUTATE_VENV)/.installed: $(DEV_LOCK) $(STAMP)
+	$(PYTHON) -m venv --clear $(MUTATE_VENV)
+	$(MUTATE_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PY) -c "import sysconfig; print(sysconfig.get_path('purelib'))" > \
+		"$$($(MUTATE_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/book-environment.pth"
+	touch $@
+
+mutate: $(MUTATE_VENV)/.installed
+	rm -rf code/mutants
+	cd code && ../$(MUTATE_VENV)/bin/mutmut run --max-children 2 > /dev/null
+	cd code && ../$(MUTATE_VENV)/bin/mutmut export-cicd-stats > /dev/null
+	cd code && ../$(MUTATE_VENV)/bin/mutmut results
+	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
+		k, n = s['killed'] + s['timeout'], s['total'] - s['skipped']; \
+		print(f'mutation score {k}/{n} = {100 * k / n:.1f} % ({s})')"
 
 # JupyterLab on the chapters, listening on 127.0.0.1 only. As root (containers, cloud
 # notebooks) JupyterLab refuses to start without --allow-root, so it is added then, and only then.

@@ -1,13 +1,13 @@
-"""Every checker of exercises.derivation against a right answer and each mistake it names."""
+"""The checkers of the derivation chapters against their catalogues of answers."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from exercise_cases import Cases, assert_named, assert_passes, right_answers, wrong_answers
 
-from softmax_derivative import softmax
+from softmax_derivative import jacobian, softmax
 from softmax_derivative.exercises import (
-    Feedback,
     check_derivative_entry,
     check_diagonal,
     check_diagonal_from_logits,
@@ -15,18 +15,62 @@ from softmax_derivative.exercises import (
     check_softmax,
     check_sum_derivative,
     check_temperature,
-    derivation,
 )
 
 
-def naive_exp_normalise(z, axis=-1):
+def stable(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def stable_loop(z):
+    out = np.empty_like(z)
+    for i, row in enumerate(z):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out
+
+
+def stable_lists(z):
+    rows = []
+    for row in z.tolist():
+        e = [np.exp(v - max(row)) for v in row]
+        rows.append([v / sum(e) for v in e])
+    return rows
+
+
+def via_log_sum_exp(z):
+    m = z.max(axis=-1, keepdims=True)
+    return np.exp(z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))
+
+
+def naive(z, axis=-1):
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def stable_diagonal(z):
-    s = softmax(z)
-    return s * (1 - s)
+def batch_max(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def column_max(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def row_min(z):
+    e = np.exp(z - z.min(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def max_without_keepdims(z):
+    e = np.exp(z - z.max(axis=-1))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def diagonal_of(probabilities):
+    return lambda z: probabilities(z) * (1 - probabilities(z))
 
 
 def naive_diagonal(z):
@@ -35,151 +79,181 @@ def naive_diagonal(z):
     return e * (total - e) / total**2
 
 
-# (checker, right answer, [(wrong answer, words the feedback must contain), ...])
-CASES = [
-    (
+def entry_right(s, j, k):
+    return s[j] * ((j == k) - s[k])
+
+
+TABLES = [
+    Cases(
         check_softmax,
-        softmax,
-        [
-            (lambda z: naive_exp_normalise(z, axis=0), "batch axis"),
-            (lambda z: np.exp(z) / np.exp(z).sum(), "whole array"),
-            (lambda z: np.exp(z) / np.linalg.norm(np.exp(z), axis=-1, keepdims=True), "Euclid"),
-            (naive_exp_normalise, "overflow"),
-            (lambda z: z, "differ"),
-            (lambda z: z[0], "shape"),
-        ],
+        right={
+            "package": softmax,
+            "vectorised": stable,
+            "loop over rows": stable_loop,
+            "nested lists": stable_lists,
+            "log-sum-exp": via_log_sum_exp,
+        },
+        wrong={
+            "batch axis": (lambda z: naive(z, axis=0), "batch axis"),
+            "whole array sum": (lambda z: np.exp(z) / np.exp(z).sum(), "whole array"),
+            "norm": (
+                lambda z: np.exp(z) / np.linalg.norm(np.exp(z), axis=-1, keepdims=True),
+                "Euclidean norm",
+            ),
+            "column maximum": (column_max, "each column's maximum"),
+            "log-softmax": (lambda z: np.log(stable(z)), "log(softmax(z))"),
+            "no shift": (naive, "large logits overflow"),
+            "minimum shift": (row_min, "large logits overflow"),
+            "whole-batch maximum": (batch_max, "maximum of the whole batch"),
+            "max without keepdims": (max_without_keepdims, "raised ValueError"),
+            "transposed": (lambda z: stable(z).T, "shape"),
+            "one row": (lambda z: stable(z)[0], "shape"),
+            "logits back": (lambda z: z, "the values differ"),
+        },
     ),
-    (
+    Cases(
         check_temperature,
-        lambda z, T: softmax(z / T),
-        [
-            (lambda z, T: softmax(z * T), "multiplied the logits by T"),
-            (lambda z, T: softmax(z) / T, "divided the probabilities by T"),
-            (lambda z, T: softmax(z), "does not depend on T"),
-            (lambda z, T: softmax(z) ** (1 / T), "renormalise"),
-            (
+        right={
+            "package": lambda z, T: softmax(z / T),
+            "vectorised": lambda z, T: stable(z / T),
+            "loop over rows": lambda z, T: stable_loop(z / T),
+            "scaled shift": lambda z, T: naive((z - z.max(axis=-1, keepdims=True)) / T),
+        },
+        wrong={
+            "times T": (lambda z, T: softmax(z * T), "multiplied the logits by T"),
+            "probabilities over T": (lambda z, T: softmax(z) / T, "divided the probabilities"),
+            "T ignored": (lambda z, T: softmax(z), "does not depend on T"),
+            "not renormalised": (lambda z, T: softmax(z) ** (1 / T), "renormalise"),
+            "numerator only": (
                 lambda z, T: np.exp(z / T) / np.exp(z).sum(axis=-1, keepdims=True),
                 "denominator must use z / T",
             ),
-            (lambda z, T: naive_exp_normalise(z / T, axis=0), "axis=-1"),
-            (lambda z, T: naive_exp_normalise(z / T), "T = 0.01"),
-        ],
+            "batch axis": (lambda z, T: naive(z / T, axis=0), "axis=-1"),
+            "no shift": (lambda z, T: naive(z / T), "T = 0.01"),
+            "whole-batch maximum": (lambda z, T: batch_max(z / T), "maximum of the whole batch"),
+        },
     ),
-    (
+    Cases(
         check_quotient_rule,
-        lambda q, dq, h, dh: (dq * h - q * dh) / h**2,
-        [
-            (lambda q, dq, h, dh: (q * dh - dq * h) / h**2, "swapped"),
-            (lambda q, dq, h, dh: (dq * h + q * dh) / h**2, "product rule"),
-            (lambda q, dq, h, dh: (dq * h - q * dh) / h, "square of h"),
-            (lambda q, dq, h, dh: dq / dh, "quotient of the derivatives"),
-            (lambda q, dq, h, dh: (dq * h - dq * dh) / h**2, "multiplied the derivatives"),
-            (lambda q, dq, h, dh: np.zeros(3), "shape"),
-        ],
+        right={
+            "formula": lambda q, dq, h, dh: (dq * h - q * dh) / h**2,
+            "expanded": lambda q, dq, h, dh: dq / h - q * dh / h**2,
+            "loop": lambda q, dq, h, dh: [
+                (dq[i] * h[i] - q[i] * dh[i]) / h[i] ** 2 for i in range(len(q))
+            ],
+        },
+        wrong={
+            "swapped terms": (lambda q, dq, h, dh: (q * dh - dq * h) / h**2, "swapped"),
+            "sum": (lambda q, dq, h, dh: (dq * h + q * dh) / h**2, "product rule"),
+            "h not squared": (lambda q, dq, h, dh: (dq * h - q * dh) / h, "square of h"),
+            "quotient of derivatives": (lambda q, dq, h, dh: dq / dh, "quotient of the deriv"),
+            "derivatives multiplied": (
+                lambda q, dq, h, dh: (dq * h - dq * dh) / h**2,
+                "multiplied the derivatives",
+            ),
+            "wrong shape": (lambda q, dq, h, dh: np.zeros(3), "shape"),
+        },
     ),
-    (
+    Cases(
         check_sum_derivative,
-        np.exp,
-        [
-            (lambda z: np.exp(z).sum(axis=-1, keepdims=True) + 0 * z, "every term"),
-            (np.ones_like, "not 1"),
-            (np.zeros_like, "does not vanish"),
-            (lambda z: z.shape[-1] * np.exp(z), "not in all L"),
-            (softmax, "log(sum e^z)"),
-            (lambda z: np.exp(z).T, "transposed"),
-        ],
+        right={
+            "np.exp": np.exp,
+            "loop": lambda z: [[np.exp(v) for v in row] for row in z],
+            "softmax times the sum": lambda z: softmax(z) * np.exp(z).sum(axis=-1, keepdims=True),
+        },
+        wrong={
+            "every term": (lambda z: np.exp(z).sum(axis=-1, keepdims=True) + 0 * z, "every term"),
+            "one": (np.ones_like, "not 1"),
+            "zero": (np.zeros_like, "does not vanish"),
+            "L times": (lambda z: z.shape[-1] * np.exp(z), "not in all L"),
+            "softmax": (softmax, "log(sum e^z)"),
+            "transposed": (lambda z: np.exp(z).T, "transposed"),
+        },
     ),
-    (
+    Cases(
         check_diagonal,
-        lambda s: s * (1 - s),
-        [
-            (lambda s: -s * (1 - s), "sign"),
-            (lambda s: s * s, "not S_j^2"),
-            (lambda s: -s * s, "the case j != k"),
-            (lambda s: 1 - s, "factor S_j"),
-            (lambda s: s, "factor (1 - S_j)"),
-            (lambda s: (s * (1 - s)).T, "transposed"),
-        ],
+        right={
+            "formula": lambda s: s * (1 - s),
+            "expanded": lambda s: s - s**2,
+            "diagonal of the Jacobians": lambda s: np.diagonal(jacobian(s), axis1=-2, axis2=-1),
+            "loop": lambda s: [[v * (1 - v) for v in row] for row in s],
+        },
+        wrong={
+            "sign": (lambda s: -s * (1 - s), "sign"),
+            "square": (lambda s: s * s, "not S_j^2"),
+            "off-diagonal formula": (lambda s: -s * s, "the case j != k"),
+            "factor S_j forgotten": (lambda s: 1 - s, "factor S_j"),
+            "factor 1 - S_j forgotten": (lambda s: s, "factor (1 - S_j)"),
+            "transposed": (lambda s: (s * (1 - s)).T, "transposed"),
+        },
     ),
-    (
+    Cases(
         check_diagonal_from_logits,
-        stable_diagonal,
-        [
-            (lambda z: z * (1 - z), "apply the softmax first"),
-            (lambda z: naive_diagonal(z) / np.exp(z).sum(axis=-1, keepdims=True) ** 2, "squared"),
-            (lambda z: -stable_diagonal(z), "sign"),
-            (lambda z: softmax(z) ** 2, "not S_j^2"),
-            (lambda z: naive_exp_normalise(z, 0) * (1 - naive_exp_normalise(z, 0)), "axis=-1"),
-            (naive_diagonal, "overflow"),
-        ],
+        right={
+            "package softmax": diagonal_of(softmax),
+            "vectorised": diagonal_of(stable),
+            "loop over rows": diagonal_of(stable_loop),
+        },
+        wrong={
+            "no softmax": (lambda z: z * (1 - z), "apply the softmax first"),
+            "denominators squared twice": (
+                lambda z: naive_diagonal(z) / np.exp(z).sum(axis=-1, keepdims=True) ** 2,
+                "squared",
+            ),
+            "sign": (lambda z: -diagonal_of(softmax)(z), "sign"),
+            "square": (lambda z: softmax(z) ** 2, "not S_j^2"),
+            "batch axis": (diagonal_of(lambda z: naive(z, axis=0)), "axis=-1"),
+            "no shift": (naive_diagonal, "large logits overflow"),
+            "whole-batch maximum": (diagonal_of(batch_max), "maximum of the whole batch"),
+            "transposed": (lambda z: diagonal_of(softmax)(z).T, "shape"),
+        },
     ),
-    (
+    Cases(
         check_derivative_entry,
-        lambda s, j, k: s[j] * ((j == k) - s[k]),
-        [
-            (
+        right={
+            "Kronecker form": entry_right,
+            "two cases": lambda s, j, k: s[j] * (1 - s[j]) if j == k else -s[j] * s[k],
+            "from the Jacobian": lambda s, j, k: jacobian(s)[j, k],
+        },
+        wrong={
+            "diagonal sign": (
                 lambda s, j, k: -s[j] * (1 - s[j]) if j == k else -s[j] * s[k],
                 "j = k has the wrong",
             ),
-            (lambda s, j, k: s[j] * s[j] if j == k else -s[j] * s[k], "not S_j^2"),
-            (lambda s, j, k: -s[j] * s[k], "forgot the S_j delta_jk"),
-            (lambda s, j, k: 0.0 if j == k else -s[j] * s[k], "the case j = k is not"),
-            (lambda s, j, k: s[j] * (1 - s[j]) if j == k else s[j] * s[k], "j != k has the wrong"),
-            (lambda s, j, k: s[j] * (1 - s[j]) if j == k else 0.0, "not 0"),
-            (lambda s, j, k: s[j] * (1 - s[j]) if j == k else 1.0, "the case j != k is not"),
-            (lambda s, j, k: -s[j] * ((j == k) - s[k]), "every entry"),
-            (lambda s, j, k: 1.0, "both cases are wrong"),
-            (lambda s, j, k: s, "expected a number"),
-        ],
+            "diagonal square": (
+                lambda s, j, k: s[j] * s[j] if j == k else -s[j] * s[k],
+                "not S_j^2",
+            ),
+            "delta forgotten": (lambda s, j, k: -s[j] * s[k], "forgot the S_j delta_jk"),
+            "diagonal otherwise wrong": (
+                lambda s, j, k: 0.0 if j == k else -s[j] * s[k],
+                "the case j = k is not",
+            ),
+            "off-diagonal sign": (
+                lambda s, j, k: s[j] * (1 - s[j]) if j == k else s[j] * s[k],
+                "j != k has the wrong",
+            ),
+            "off-diagonal zero": (
+                lambda s, j, k: s[j] * (1 - s[j]) if j == k else 0.0,
+                "not 0",
+            ),
+            "off-diagonal otherwise wrong": (
+                lambda s, j, k: s[j] * (1 - s[j]) if j == k else 1.0,
+                "the case j != k is not",
+            ),
+            "every sign": (lambda s, j, k: -entry_right(s, j, k), "every entry"),
+            "both wrong": (lambda s, j, k: 1.0, "both cases are wrong"),
+            "an array": (lambda s, j, k: s, "expected a number"),
+        },
     ),
 ]
 
-RIGHT = [pytest.param(checker, right, id=checker.__name__) for checker, right, _ in CASES]
-WRONG = [
-    pytest.param(checker, wrong, words, id=f"{checker.__name__}-{n}")
-    for checker, _, mistakes in CASES
-    for n, (wrong, words) in enumerate(mistakes)
-]
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
 
 
-def test_every_checker_is_tested():
-    assert {c.__name__ for c, _, _ in CASES} == set(derivation.__all__)
-
-
-@pytest.mark.parametrize(("checker", "right"), RIGHT)
-def test_right_answer_passes(checker, right):
-    verdict = checker(right)
-    assert isinstance(verdict, Feedback)
-    assert verdict.passed, verdict.message
-    assert bool(verdict) and repr(verdict).startswith("Correct: ")
-
-
-@pytest.mark.parametrize(("checker", "wrong", "words"), WRONG)
-def test_wrong_answer_is_named(checker, wrong, words):
-    verdict = checker(wrong)
-    assert not verdict.passed
-    assert words in verdict.message, verdict.message
-    assert repr(verdict).startswith("Not yet: ")
-
-
-@pytest.mark.parametrize(("checker", "right"), RIGHT)
-def test_checkers_do_not_warn_or_modify_input(checker, right, recwarn):
-    seen = []
-
-    def spy(*args):
-        seen.extend(np.array(a, copy=True) for a in args if isinstance(a, np.ndarray))
-        result = right(*args)
-        for a in args:
-            if isinstance(a, np.ndarray):
-                a += 1.0  # a learner who writes into the input must not break the checker
-        return result
-
-    assert checker(spy).passed
-    assert seen
-    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
-
-
-def test_naive_overflow_is_silent(recwarn):
-    assert not check_softmax(naive_exp_normalise).passed
-    assert not check_diagonal_from_logits(naive_diagonal).passed
-    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)

@@ -23,6 +23,9 @@ __all__ = [
 
 #: Logits that overflow ``np.exp`` unless the row maximum is subtracted first.
 _BIG = np.array([[1000.0, 999.0, -1000.0]])
+#: Rows far apart: subtracting the maximum of the whole batch instead of each row's own
+#: underflows every exponential of the second row to 0, and 0 / 0 is NaN.
+_FAR = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1003.0]])
 
 
 def _call(fn: Callable, *args):
@@ -36,6 +39,41 @@ def _wrong_axis(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0, keepdims=True)
 
 
+def _column_shift(z: np.ndarray) -> np.ndarray:
+    """The mistake of subtracting each column's maximum (axis 0): rows are no longer shifted
+    by one constant each, so they change."""
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+#: The message for a shift by the maximum of the whole batch (right for one row only).
+_WHOLE_BATCH_MAX = (
+    "you subtracted the maximum of the whole batch, z.max(): in a row far below it every "
+    "exponential underflows to 0, and 0 / 0 is NaN; subtract each row's own maximum, "
+    "z.max(axis=-1, keepdims=True)"
+)
+
+
+def _check_large_logits(
+    answer: Callable, expected: Callable, overflow: str, success: str
+) -> Feedback:
+    """Grade ``answer(z)`` on the large logits ``_BIG`` and ``_FAR`` against ``expected(z)``.
+
+    Passed with ``success`` if both are right; else ``overflow``, or the shift by the whole
+    batch's maximum if ``_FAR``'s second row is NaN.
+    """
+    for z in (_BIG, _FAR):
+        result, error = _call(answer, z.copy())
+        if error is not None:
+            return error
+        if close(result, expected(z)):
+            continue
+        if z is _FAR and result.shape == z.shape and np.isnan(result[1]).all():
+            return Feedback(False, _WHOLE_BATCH_MAX)
+        return Feedback(False, overflow)
+    return Feedback(True, success)
+
+
 def check_softmax(fn: Callable) -> Feedback:
     """Grade ``fn(z)``, a softmax along the last axis of a batch ``z`` of shape (N, L).
 
@@ -47,8 +85,9 @@ def check_softmax(fn: Callable) -> Feedback:
     Returns
     -------
     Feedback
-        Passed if every row is right, also for logits of 1000; otherwise the mistake found
-        (wrong axis, sum over the whole array, overflow).
+        Passed if every row is right, also for logits of 1000 and for rows far apart;
+        otherwise the mistake found (wrong axis, sum over the whole array, overflow, the
+        maximum of the whole batch subtracted instead of each row's).
 
     Examples
     --------
@@ -59,6 +98,11 @@ def check_softmax(fn: Callable) -> Feedback:
     ...         return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
     >>> check_softmax(naive)
     Not yet: large logits overflow: subtract each row's maximum before exponentiating
+    >>> def shifted_by_batch_max(z):
+    ...     e = np.exp(z - z.max())
+    ...     return e / e.sum(axis=-1, keepdims=True)
+    >>> check_softmax(shifted_by_batch_max)
+    Not yet: you subtracted the maximum of the whole batch, z.max(): in a row far below it ...
     """
     z = fixed_logits()
     result, error = _call(fn, z.copy())
@@ -73,18 +117,19 @@ def check_softmax(fn: Callable) -> Feedback:
         "you divided by the sum over the whole array; normalise each row (axis=-1)": e / e.sum(),
         "you divided by the Euclidean norm of e^z; softmax divides by the sum of e^z": e
         / np.linalg.norm(e, axis=-1, keepdims=True),
+        "you subtracted each column's maximum (axis 0): subtract each row's maximum, "
+        "z.max(axis=-1, keepdims=True)": _column_shift(z),
+        "that is log(softmax(z)): exponentiate it": np.log(expected),
     }
     verdict = diagnose(result, expected, mistakes, "each row is the softmax of its logits")
     if not verdict:
         return verdict
-    result, error = _call(fn, _BIG.copy())
-    if error is not None:
-        return error
-    if not close(result, softmax(_BIG)):
-        return Feedback(
-            False, "large logits overflow: subtract each row's maximum before exponentiating"
-        )
-    return Feedback(True, "each row is the softmax of its logits, even for logits of 1000")
+    return _check_large_logits(
+        fn,
+        softmax,
+        "large logits overflow: subtract each row's maximum before exponentiating",
+        "each row is the softmax of its logits, even for logits of 1000",
+    )
 
 
 def check_temperature(fn: Callable) -> Feedback:
@@ -100,9 +145,10 @@ def check_temperature(fn: Callable) -> Feedback:
     -------
     Feedback
         Passed if ``fn(z, T) == softmax(z / T)`` for T = 3, 0.5 and 1, and for a small T
-        that makes ``z / T`` overflow a naive exponential; otherwise the mistake found
-        (multiplied by T, divided the probabilities by T, ignored T, forgot to renormalise,
-        only the numerator scaled, overflow).
+        that makes ``z / T`` overflow a naive exponential, also for rows far apart;
+        otherwise the mistake found (multiplied by T, divided the probabilities by T,
+        ignored T, forgot to renormalise, only the numerator scaled, overflow, the maximum
+        of the whole batch subtracted).
 
     Examples
     --------
@@ -136,17 +182,14 @@ def check_temperature(fn: Callable) -> Feedback:
         verdict = diagnose(result, softmax(z / T), mistakes, "softmax(z / T)")
         if not verdict:
             return Feedback(False, f"{verdict.message} (at T = {T:g})")
-    small = np.array([[10.0, 9.0, -10.0]])
-    result, error = _call(fn, small.copy(), 0.01)
-    if error is not None:
-        return error
-    if not close(result, softmax(small / 0.01)):
-        return Feedback(
-            False,
-            "at T = 0.01 the logits z / T reach 1000 and overflow: subtract the row maximum "
-            "of z / T before exponentiating (or call a stable softmax on z / T)",
-        )
-    return Feedback(True, "softmax(z / T), also for a temperature of 0.01")
+    cold = 0.01
+    return _check_large_logits(
+        lambda z: fn(z * cold, cold),
+        softmax,
+        "at T = 0.01 the logits z / T reach 1000 and overflow: subtract the row maximum "
+        "of z / T before exponentiating (or call a stable softmax on z / T)",
+        "softmax(z / T), also for a temperature of 0.01",
+    )
 
 
 def check_quotient_rule(fn: Callable) -> Feedback:
@@ -295,9 +338,9 @@ def check_diagonal_from_logits(fn: Callable) -> Feedback:
     -------
     Feedback
         Passed if the result is :math:`S_{i,j}(1 - S_{i,j})` with :math:`S = \mathrm{softmax}(z)`,
-        also for large logits; otherwise the mistake found (the softmax forgotten, the
-        denominators of the third source's slip squared twice, the wrong sign, wrong axis,
-        overflow).
+        also for large logits and rows far apart; otherwise the mistake found (the softmax
+        forgotten, the denominators of the third source's slip squared twice, the wrong
+        sign, wrong axis, overflow, the maximum of the whole batch subtracted).
 
     Examples
     --------
@@ -328,15 +371,12 @@ def check_diagonal_from_logits(fn: Callable) -> Feedback:
     verdict = diagnose(result, s * (1 - s), mistakes, "S_j (1 - S_j) from the logits")
     if not verdict:
         return verdict
-    result, error = _call(fn, _BIG.copy())
-    if error is not None:
-        return error
-    big = softmax(_BIG)
-    if not close(result, big * (1 - big)):
-        return Feedback(
-            False, "large logits overflow: compute S = softmax(z) stably, then S (1 - S)"
-        )
-    return Feedback(True, "S_j (1 - S_j) from the logits, even for logits of 1000")
+    return _check_large_logits(
+        fn,
+        lambda z: softmax(z) * (1 - softmax(z)),
+        "large logits overflow: compute S = softmax(z) stably, then S (1 - S)",
+        "S_j (1 - S_j) from the logits, even for logits of 1000",
+    )
 
 
 def check_derivative_entry(fn: Callable) -> Feedback:

@@ -60,6 +60,10 @@ def check_backward(fn: Callable) -> Feedback:
         * (grad - np.sum(grad * s, axis=0, keepdims=True)),
         "you forgot to multiply by s: the result is s * (grad - <grad, s>)": grad - dot,
         "the result is transposed: return shape (N, L), like s": expected.T,
+        "you summed over the whole batch: each row has its own <grad, s>, "
+        "np.sum(grad * s, axis=-1, keepdims=True)": s * (grad - np.sum(grad * s)),
+        "you used only the diagonal S_j (1 - S_j) of the Jacobian: every output depends on "
+        "every logit, so subtract the weighted sum <grad, s>": s * (1 - s) * grad,
     }
     return diagnose(result, expected, mistakes, "s * (grad - <grad, s>) for every row")
 
@@ -155,6 +159,12 @@ def check_cross_entropy_grad(fn: Callable) -> Feedback:
         "the sign is flipped: the gradient is (y_hat - y) / N": (y - p) / N,
         "apply softmax to the logits first: the gradient is (softmax(z) - y) / N": (z - y) / N,
         "you returned -y / y_hat, the gradient with respect to the probabilities": -y / p / N,
+        "the loss is the mean over the N rows: divide by N = len(logits), not by the N * L "
+        "entries": (p - y) / z.size,
+        "the softmax normalises each row (axis=-1), not the batch axis": (
+            np.exp(z) / np.exp(z).sum(axis=0, keepdims=True) - y
+        )
+        / N,
     }
     return diagnose(result, expected, mistakes, "(y_hat - y) / N")
 
@@ -209,6 +219,10 @@ def check_mse_softmax_grad(fn: Callable) -> Feedback:
         "through the softmax with backward(S, (S - t) / N)": upstream,
         "you used only the diagonal S_j (1 - S_j) of the Jacobian: every output depends on "
         "every logit, so the off-diagonal -S_j S_k terms count too": s * (1 - s) * upstream,
+        "the loss is the mean over the N rows: divide by N = len(logits), not by the N * L "
+        "entries": expected / z.shape[-1],
+        "you summed <S - t, S> over the whole batch: each row has its own sum, "
+        "axis=-1, keepdims=True": s * (upstream - np.sum(upstream * s)),
     }
     return diagnose(
         result, expected, mistakes, "backward(S, (S - t) / N): S * ((S - t) - <S - t, S>) / N"

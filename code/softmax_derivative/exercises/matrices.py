@@ -230,6 +230,9 @@ def check_quadratic_form(fn: Callable) -> Feedback:
             s * v**2, axis=0
         )
         - np.sum(s * v, axis=0) ** 2,
+        "you summed over the whole batch: each row has its own v^T J v, sum over axis=-1": (
+            np.asarray(np.sum(s * v**2) - np.sum(s * v) ** 2)
+        ),
     }
     return diagnose(
         result,
