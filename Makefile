@@ -44,7 +44,7 @@ PDF_BUILD   := _build/pdf
 PDF         := $(PDF_BUILD)/_build/latex/$(BOOK_FILE).pdf
 ARCHIVE     := _build/html/$(BOOK_FILE).zip
 
-.PHONY: help install lock site-assets book test test-code test-notebooks test-notebooks-portable \
+.PHONY: help install lock site-assets book test test-code test-book test-notebooks test-notebooks-portable \
 	book-stored test-site serve bench mutate clean
 .PHONY: pdf test-pdf archive downloads lab test-lab test-plain
 
@@ -114,13 +114,21 @@ book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
 # Each notebook is executed once per numerical configuration, by nbval, which compares every
 # output with the stored one: natively and under another configuration (below), side by side
 # on two cores. Then the site is built from the stored outputs, and tests/ checks them.
-test: test-code
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-portable
+# On two cores: the two nbval runs and the package's tests side by side, then the site from
+# the outputs nbval has compared, then the checks of the book (the browser check beside the
+# others). The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
+# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target \
+		test-notebooks test-notebooks-portable test-code
 	$(MAKE) --no-print-directory book-stored
 	$(MAKE) --no-print-directory archive
-	@# The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
-	@# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
-	$(PY) -m pytest -q tests --ignore=tests/test_pdf.py --ignore=tests/test_lab.py
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-site test-book
+
+# The checks of tests/ that are not the browser's, the PDF's or JupyterLab's.
+test-book: $(STAMP)
+	$(PY) -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/test_pdf.py \
+		--ignore=tests/test_lab.py
 
 test-code: $(STAMP)
 	$(BIN)/ruff check .
