@@ -255,7 +255,10 @@ def _writable_in_place(out, work, *inputs) -> bool:
     or sharing no memory with them."""
     if out is None or out.dtype != work or not out.flags.c_contiguous:
         return False
-    return all(not np.may_share_memory(out, x) or _same_view(out, x) for x in inputs)
+    for x in inputs:
+        if np.may_share_memory(out, x) and not _same_view(out, x):
+            return False
+    return True
 
 
 def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
