@@ -6,7 +6,8 @@ whole array in memory. Here each formula is one loop per row, compiled with numb
 is read from memory once, its reduction (the maximum, the sum, the dot product) and its
 elementwise step run while it sits in the cache, and the result is written once.
 
-Same signatures, checks, errors and results as the NumPy functions, plus one keyword:
+Same signatures, checks, errors and results as the NumPy functions, plus one keyword
+(:func:`backward` checks ``s`` row by row as it computes, see there).
 ``parallel=True`` shares the rows among numba's threads (``NUMBA_NUM_THREADS`` or
 :func:`numba.set_num_threads`). float32 stays float32 (float16 is computed in float32).
 The loops may reorder their sums (``fastmath={"reassoc", "contract"}``) so that they run
@@ -127,40 +128,28 @@ def _log_softmax_row(z, out, i):
 
 
 @_jit
-def _dot(s, grad, i):
-    dot = 0.0
-    for j in range(s.shape[1]):
-        dot += s[i, j] * grad[i, j]
-    return s.dtype.type(dot)
+def _backward_chunk(s, grad, out, start, stop, tol):
+    """Rows ``start`` to ``stop``, each checked before it is written: return the first
+    row of ``s`` that is not a probability vector within ``tol`` (nothing is written from
+    it on), or -1. The check is that of the NumPy functions: entries in [-tol, 1 + tol], a
+    sum within tol of 1. NaN compares False: a NaN row passes, and gives a NaN row.
 
-
-@_jit
-def _backward_chunk(s, grad, out, start, stop):
-    """Rows ``start`` to ``stop``, software-pipelined: the loop that writes row ``i`` also
-    sums the dot product of row ``i + 1``, so memory streams while row ``i`` is computed."""
-    if start >= stop:
-        return
-    dot = _dot(s, grad, start)
-    for i in range(start, stop - 1):
-        following = 0.0
+    The first loop over a row reads it from memory (its dot product with ``grad``, its sum,
+    its entries out of range), the second reads it again from the cache and writes."""
+    high = 1 + tol
+    for i in range(start, stop):
+        dot = total = 0.0
+        outside = 0
         for j in range(s.shape[1]):
-            out[i, j] = s[i, j] * (grad[i, j] - dot)
-            following += s[i + 1, j] * grad[i + 1, j]
-        dot = s.dtype.type(following)
-    for j in range(s.shape[1]):
-        out[stop - 1, j] = s[stop - 1, j] * (grad[stop - 1, j] - dot)
-
-
-@_jit
-def _improper(s, i, tol):
-    """True if row ``i`` has an entry outside [-tol, 1 + tol] or a sum farther than tol
-    from 1 (NaN compares False: a NaN row passes, as in the NumPy check)."""
-    total = 0.0
-    outside = 0
-    for j in range(s.shape[1]):
-        total += s[i, j]
-        outside += (s[i, j] < -tol) | (s[i, j] > 1 + tol)
-    return outside > 0 or abs(total - 1) > tol
+            dot += s[i, j] * grad[i, j]
+            total += s[i, j]
+            outside += (s[i, j] < -tol) | (s[i, j] > high)
+        if outside > 0 or abs(total - 1) > tol:
+            return i
+        row_dot = s.dtype.type(dot)
+        for j in range(s.shape[1]):
+            out[i, j] = s[i, j] * (grad[i, j] - row_dot)
+    return -1
 
 
 # The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the
@@ -191,37 +180,31 @@ def _log_softmax_rows_parallel(z, out):
 
 
 @_jit
-def _backward_rows(s, grad, out):
-    _backward_chunk(s, grad, out, 0, s.shape[0])
+def _backward_rows(s, grad, out, tol):
+    return _backward_chunk(s, grad, out, 0, s.shape[0], tol)
 
 
 @_jit_parallel
-def _backward_rows_parallel(s, grad, out):
+def _backward_rows_parallel(s, grad, out, tol):
+    """Runs of rows shared among the threads, each run stopping at its first invalid row:
+    return the first invalid row of all, or -1."""
     n = s.shape[0]
-    chunks = min(n, 64)  # pipelined runs of rows, shared among the threads
+    chunks = min(n, 64)
+    first_invalid = np.empty(chunks, np.int64)
     for c in numba.prange(chunks):
-        _backward_chunk(s, grad, out, c * n // chunks, (c + 1) * n // chunks)
-
-
-@_jit
-def _improper_rows(s, tol):
-    count = 0
-    for i in range(s.shape[0]):
-        count += _improper(s, i, tol)
-    return count
-
-
-@_jit_parallel
-def _improper_rows_parallel(s, tol):
-    count = 0
-    for i in numba.prange(s.shape[0]):
-        count += _improper(s, i, tol)
-    return count
+        first_invalid[c] = _backward_chunk(
+            s, grad, out, c * n // chunks, (c + 1) * n // chunks, tol
+        )
+    for row in first_invalid:  # the runs are in the order of the rows
+        if row >= 0:
+            return row
+    return -1
 
 
 def _rows(x: np.ndarray, dtype) -> np.ndarray:
     """``x`` as a C-contiguous ``(rows, L)`` array of ``dtype`` (a view when it can)."""
-    return np.ascontiguousarray(x.reshape(-1, x.shape[-1]), dtype=dtype)
+    rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+    return np.ascontiguousarray(rows, dtype=dtype)
 
 
 def _working_dtype(dtype: np.dtype) -> type:
@@ -229,18 +212,41 @@ def _working_dtype(dtype: np.dtype) -> type:
     return np.float32 if dtype.itemsize <= 4 else np.float64
 
 
-def _run(kernels, parallel, out, dtype, *inputs):
-    """Call the serial or parallel kernel on the inputs as ``(rows, L)`` arrays, writing
-    into ``out`` directly when it can, else into a new array; return the result."""
+def _run(kernels, parallel, out, dtype, inputs, *args):
+    """Call the serial or parallel kernel on the inputs as ``(rows, L)`` arrays, the array
+    to write and ``args``; it writes into ``out`` directly when it can, else into a new
+    array. Return that array and what the kernel returned."""
     work = _working_dtype(dtype)
-    result = out if _writable_in_place(out, work, *inputs) else np.empty(inputs[0].shape, work)
+    target = out if _writable_in_place(out, work, *inputs) else np.empty(inputs[0].shape, work)
     rows = [_rows(x, work) for x in inputs]
-    kernels[bool(parallel)](*rows, result.reshape(rows[0].shape))
+    target_rows = target if target.ndim == 2 else target.reshape(rows[0].shape)
+    returned = kernels[bool(parallel)](*rows, target_rows, *args)
+    return target, returned
+
+
+def _result(target, out, dtype) -> np.ndarray:
+    """What the caller gets: ``out``, filled from ``target``, or ``target`` in ``dtype``."""
     if out is None:
-        return result.astype(dtype, copy=False)
-    if result is not out:
-        np.copyto(out, result)
+        return target.astype(dtype, copy=False)
+    if target is not out:
+        np.copyto(out, target)
     return out
+
+
+def _raise_invalid(s: np.ndarray, row: int, overwritten: bool) -> None:
+    """Raise the error of :func:`~softmax_derivative._validation.check_probabilities` for
+    ``s``, whose row ``row`` (counted in ``s`` as ``(rows, L)``) the kernel found invalid.
+
+    If the kernel has written into ``s`` itself, only the rows from ``row`` on still hold
+    ``s``, and the message describes row ``row``; else it is the package's message."""
+    row_of_s = s.reshape(-1, s.shape[-1])[row : row + 1]
+    check_probabilities(row_of_s if overwritten else s, "s")
+    # Only a sum at the border of the tolerance gets here: NumPy sums in another order.
+    raise ValueError(
+        f"s must be probabilities whose last axis sums to 1 (softmax outputs); row {row} "
+        f"sums to 1 {row_of_s.sum(dtype=np.float64) - 1:+.3g}, outside the tolerance "
+        f"{probability_tolerance(s.dtype):.3g}"
+    )
 
 
 def _writable_in_place(out, work, *inputs) -> bool:
@@ -249,7 +255,10 @@ def _writable_in_place(out, work, *inputs) -> bool:
     or sharing no memory with them."""
     if out is None or out.dtype != work or not out.flags.c_contiguous:
         return False
-    return all(not np.may_share_memory(out, x) or _same_view(out, x) for x in inputs)
+    for x in inputs:
+        if np.may_share_memory(out, x) and not _same_view(out, x):
+            return False
+    return True
 
 
 def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
@@ -285,7 +294,8 @@ def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.n
     """
     z = as_float_array(z, "z")
     check_out(out, z.shape, z.dtype)
-    return _run((_softmax_rows, _softmax_rows_parallel), parallel, out, z.dtype, z)
+    target, _ = _run((_softmax_rows, _softmax_rows_parallel), parallel, out, z.dtype, [z])
+    return _result(target, out, z.dtype)
 
 
 def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
@@ -314,14 +324,16 @@ def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> 
     z = as_float_array(z, "z")
     check_out(out, z.shape, z.dtype)
     kernels = (_log_softmax_rows, _log_softmax_rows_parallel)
-    return _run(kernels, parallel, out, z.dtype, z)
+    target, _ = _run(kernels, parallel, out, z.dtype, [z])
+    return _result(target, out, z.dtype)
 
 
 def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
-    r""":func:`softmax_derivative.backward` in one pass per row.
+    r""":func:`softmax_derivative.backward` in one pass per row, checking ``s`` as it goes.
 
-    For each row, :math:`\langle g, s \rangle` and then :math:`s_k (g_k - \langle g, s
-    \rangle)`, while the row is in the cache.
+    For each row, :math:`\langle g, s \rangle` together with the check that the row of
+    ``s`` is a probability vector, then :math:`s_k (g_k - \langle g, s \rangle)` while the
+    row is in the cache: ``s`` is read from memory once, not once more for a check first.
 
     Parameters
     ----------
@@ -338,19 +350,52 @@ def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) 
     -------
     dz : ndarray, shape (..., L)
 
+    Raises
+    ------
+    TypeError, ValueError
+        The errors of :func:`softmax_derivative.backward`, with its messages. Those that do
+        not depend on the values in ``s`` (dtypes, shapes, ``out``) are raised before
+        anything is written. The check of ``s`` (entries in [0, 1] and rows summing to 1,
+        within the package's tolerance; a row holding NaN passes and gives NaN, as there)
+        runs row by row, each row before it is written: on the first invalid row the
+        ``ValueError`` naming ``s`` is raised, and neither that row nor any after it has
+        been written. Rows before it may have been written to ``out`` (never when ``out``
+        is None, or when ``out`` needs a conversion: then ``out`` is untouched). If ``out``
+        is ``s`` itself, those rows of ``s`` now hold their gradient, and the message
+        describes the invalid row; if it is ``grad``, those rows of ``grad`` do. With
+        ``parallel=True`` the threads take runs of rows, each run stopping at its first
+        invalid row, so rows of other runs after the invalid one may also be written.
+        When several errors apply, one that does not depend on the values of ``s`` is
+        raised first (the package raises the error of ``s`` first).
+
     Examples
     --------
     >>> import numpy as np
     >>> from softmax_derivative import fused
     >>> fused.backward(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
     array([ 0.25, -0.25])
+
+    Row 1 is not a probability vector: row 0 is written, rows 1 and 2 are not.
+
+    >>> s = np.array([[0.5, 0.5], [0.5, 0.4], [0.5, 0.5]])
+    >>> out = np.zeros((3, 2))
+    >>> fused.backward(s, np.array([[1.0, 0.0]] * 3), out=out)
+    Traceback (most recent call last):
+    ...
+    ValueError: s must be probabilities whose last axis sums to 1 ... summing to 0.9. ...
+    >>> out
+    array([[ 0.25, -0.25],
+           [ 0.  ,  0.  ],
+           [ 0.  ,  0.  ]])
     """
     s = as_float_array(s, "s")
-    improper_rows = (_improper_rows, _improper_rows_parallel)[bool(parallel)]
-    if improper_rows(_rows(s, _working_dtype(s.dtype)), probability_tolerance(s.dtype)):
-        check_probabilities(s, "s")  # raises, unless the rows at fault hold NaN
     grad = as_float_array(grad, "grad")
     check_same_shape(s, grad, "s", "grad")
-    dtype = np.result_type(s, grad)
+    dtype = s.dtype if s.dtype == grad.dtype else np.result_type(s, grad)
     check_out(out, s.shape, dtype)
-    return _run((_backward_rows, _backward_rows_parallel), parallel, out, dtype, s, grad)
+    kernels = (_backward_rows, _backward_rows_parallel)
+    tol = probability_tolerance(s.dtype)
+    target, invalid = _run(kernels, parallel, out, dtype, [s, grad], tol)
+    if invalid >= 0:
+        _raise_invalid(s, invalid, overwritten=np.may_share_memory(target, s))
+    return _result(target, out, dtype)

@@ -202,6 +202,7 @@ def test_layouts_and_out(implementation):
 
 S = np.array([[0.2, 0.8], [0.5, 0.5]])
 Z = np.array([[1.0, -2.0], [0.5, 3.0]])
+#: Errors that do not depend on the values of s: the same, and raised before any write.
 BAD_CALLS = {
     "z str": ("softmax", (np.array(["a", "b"]),), {}),
     "z bool": ("log_softmax", (np.array([True, False]),), {}),
@@ -210,11 +211,11 @@ BAD_CALLS = {
     "out shape": ("softmax", (Z,), {"out": np.zeros((2, 3))}),
     "out dtype": ("log_softmax", (Z,), {"out": np.zeros((2, 2), np.float32)}),
     "out list": ("softmax", (Z,), {"out": [[0.0, 0.0], [0.0, 0.0]]}),
-    "s logits": ("backward", (Z, S), {"out": np.zeros((2, 2))}),
-    "s rows": ("backward", (S * 0.5, S), {"out": np.zeros((2, 2))}),
-    "s logits before grad shape": ("backward", (Z, np.zeros((2, 3))), {}),
+    "s str": ("backward", (np.array(["a", "b"]), S[0]), {"out": np.zeros(2)}),
+    "s 0-d": ("backward", (0.5, 0.5), {}),
     "grad shape": ("backward", (S, np.zeros((2, 3))), {"out": np.zeros((2, 2))}),
     "grad complex": ("backward", (S, S + 0j), {}),
+    "backward out shape": ("backward", (S, S), {"out": np.zeros((2, 3))}),
     "backward out dtype": ("backward", (S.astype(np.float32), S), {"out": np.zeros_like(S, "f4")}),
 }
 
@@ -233,3 +234,147 @@ def test_same_errors_and_nothing_written(case):
         if isinstance(out, np.ndarray):
             assert_array_equal(kwargs["out"], 0.0)
     assert errors[0] == errors[1]
+
+
+@parallel
+def test_errors_independent_of_s_come_first_and_write_nothing(variant):
+    """With logits as s, the error about grad or out is raised, before any write."""
+    backward = VARIANTS[variant][2]
+    out = np.zeros((2, 2))
+    with pytest.raises(ValueError, match="grad must have the same shape as s"):
+        backward(Z, np.zeros((2, 3)), out=out)
+    with pytest.raises(TypeError, match="out must have dtype float64"):
+        backward(Z, S, out=out.astype(np.float32))
+    with pytest.raises(ValueError, match="out must have shape"):
+        backward(Z, S, out=np.zeros((2, 3)))
+    assert_array_equal(out, 0.0)
+
+
+# ---------------------------------------------------------------- an invalid row of s
+
+TOL64 = float(np.sqrt(np.finfo(np.float64).eps)) * 10  # the package's tolerance
+INVALID_ROWS = {
+    "logits": [1.0, -2.0, 0.5, 3.0, 0.0],
+    "sums to 0.5": [0.1, 0.1, 0.1, 0.1, 0.1],
+    "negative entry": [-2 * TOL64, 0.25 + TOL64 / 2, 0.25 + TOL64 / 2, 0.25 + TOL64, 0.25],
+    "entry above 1": [1 + 2 * TOL64, -TOL64 / 2, -TOL64 / 2, -TOL64 / 2, -TOL64 / 2],
+    "+inf": [np.inf, 0.0, 0.0, 0.0, 0.0],
+    "NaN and 2": [np.nan, 2.0, 0.0, 0.0, 0.0],
+}
+
+
+def with_invalid_row(kind, n=9, row=4, seed=3):
+    rng = np.random.default_rng(seed)
+    s = sd.softmax(rng.standard_normal((n, 5)))
+    s[row] = INVALID_ROWS[kind]
+    return s, rng.standard_normal((n, 5))
+
+
+def error_of(function, *args, **kwargs):
+    with pytest.raises(ValueError) as info:
+        function(*args, **kwargs)
+    return str(info.value)
+
+
+@parallel
+@pytest.mark.parametrize("kind", INVALID_ROWS)
+def test_invalid_row_raises_the_package_error_before_writing_it(variant, kind):
+    """The package's message; the invalid row is not written, nor any row after it
+    (serial); the rows written hold their gradient."""
+    backward = VARIANTS[variant][2]
+    s, grad = with_invalid_row(kind)
+    before = s.copy(), grad.copy()
+    out = np.zeros_like(s)
+    assert error_of(backward, s, grad, out=out) == error_of(sd.backward, s, grad)
+    assert "s must" in error_of(backward, s, grad)  # without out=, the same
+    assert_array_equal(s, before[0])
+    assert_array_equal(grad, before[1])
+    expected = np.zeros_like(s)
+    valid = np.arange(len(s)) != 4
+    expected[valid] = sd.backward(s[valid], grad[valid])
+    if variant == "serial":
+        assert_allclose(out[:4], expected[:4], rtol=1e-12)
+        assert_array_equal(out[4:], 0.0)
+    else:  # nine rows, one per run: every other row written
+        assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_parallel_runs_stop_at_their_first_invalid_row():
+    s, grad = with_invalid_row("logits", n=640, row=300)  # 64 runs of 10 rows
+    s[305] = INVALID_ROWS["sums to 0.5"]
+    out = np.zeros_like(s)
+    assert error_of(fused.backward, s, grad, out=out, parallel=True) == error_of(
+        sd.backward, s, grad
+    )
+    assert_array_equal(out[300:310], 0.0)  # the run of row 300, from row 300 on
+    written = np.r_[0:300, 310:640]
+    assert_allclose(out[written], sd.backward(s[written], grad[written]), rtol=1e-12)
+
+
+@parallel
+def test_first_invalid_row_is_reported(variant):
+    s, grad = with_invalid_row("sums to 0.5", n=200, row=150)
+    s[170] = INVALID_ROWS["logits"]  # a later row out of range: the package says so
+    assert error_of(VARIANTS[variant][2], s, grad) == error_of(sd.backward, s, grad)
+    out = np.zeros_like(s)
+    s[170] = s[0]
+    assert "found a row summing to 0.5" in error_of(VARIANTS[variant][2], s, grad, out=out)
+    assert_array_equal(out[150], 0.0)
+
+
+@parallel
+@pytest.mark.parametrize("kind", INVALID_ROWS)
+def test_out_is_s_or_grad_with_an_invalid_row(variant, kind):
+    """out=s: the rows before the invalid one hold their gradient, the message describes
+    the invalid row; out=grad: likewise for grad, and the message is the package's."""
+    backward = VARIANTS[variant][2]
+    s, grad = with_invalid_row(kind)
+    expected = sd.backward(s[:4], grad[:4])
+    for alias in (0, 1):
+        args = [s.copy(), grad.copy()]
+        message = error_of(backward, *args, out=args[alias])
+        if alias == 0:
+            assert message == error_of(sd.backward, s[4:5], grad[4:5])
+        else:
+            assert message == error_of(sd.backward, s, grad)
+        assert_allclose(args[alias][:4], expected, rtol=1e-12)
+        assert_array_equal(args[alias][4], (s, grad)[alias][4])
+        if variant == "serial":
+            assert_array_equal(args[alias][4:], (s, grad)[alias][4:])
+        assert_array_equal(args[1 - alias], (s, grad)[1 - alias])
+
+
+def test_nan_rows_of_s_pass_and_give_nan_as_in_the_package():
+    s, grad = with_invalid_row("sums to 0.5")
+    s[4] = [np.nan, 0.5, 0.5, 0.0, 0.0]  # NaN: the sum is not checked, the range is
+    for variant in VARIANTS.values():
+        dz = variant[2](s, grad)
+        assert np.all(np.isnan(dz[4])) and not np.any(np.isnan(np.delete(dz, 4, 0)))
+        assert_array_equal(np.isnan(dz), np.isnan(sd.backward(s, grad)))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_invalid_row_in_narrow_dtypes(dtype):
+    """float16 is checked with its own tolerance, though computed in float32."""
+    s, grad = (x.astype(dtype) for x in with_invalid_row("sums to 0.5"))
+    out = np.zeros_like(s)
+    assert error_of(fused.backward, s, grad, out=out) == error_of(sd.backward, s, grad)
+    assert_array_equal(out[4:], 0.0)
+    almost = s.copy()
+    almost[4] = [0.2, 0.2, 0.2, 0.2, 0.2 + 5e-3]  # within float16's tolerance only
+    if dtype == np.float16:
+        s64, grad64 = almost.astype(float), grad.astype(float)
+        exact = s64 * (grad64 - (s64 * grad64).sum(axis=-1, keepdims=True))
+        dz = fused.backward(almost, grad)
+        assert dz.dtype == np.float16
+        assert_allclose(dz, exact, atol=2e-3)
+    else:
+        assert error_of(fused.backward, almost, grad) == error_of(sd.backward, almost, grad)
+
+
+def test_a_row_the_numpy_check_passes_still_raises():
+    """If the kernel's sum and NumPy's round apart at the border of the tolerance, the
+    kernel's verdict stands: the error names s and the row."""
+    s = np.full((3, 4), 0.25)
+    with pytest.raises(ValueError, match=r"s must be probabilities .* row 2 sums to 1"):
+        fused._raise_invalid(s, 2, overwritten=False)
