@@ -114,16 +114,18 @@ book: $(STAMP) site-assets _build/_config.execute-$(EXECUTE).yml
 # Each notebook is executed once per numerical configuration, by nbval, which compares every
 # output with the stored one: natively and under another configuration (below), side by side
 # on two cores. Then the site is built from the stored outputs, and tests/ checks them.
-# On two cores: the two nbval runs and the package's tests side by side, then the site from
-# the outputs nbval has compared, then the checks of the book (the browser check beside the
-# others). The PDF check runs in `make test-pdf`, after `make pdf` (TeX is not needed here);
-# the JupyterLab check in `make test-lab` (.ci/run runs both after this).
+# The site is built from the stored outputs (no notebook runs in the build), then, side by
+# side on two cores: nbval runs every notebook natively and under another machine's arithmetic,
+# comparing each output with the stored one the site shows; the browser check of the site; the
+# package's tests; the other checks of the book. make test passes only if all of them do, so a
+# site that `make test` passes shows outputs nbval has compared. The PDF check runs in
+# `make test-pdf`, after `make pdf` (TeX is not needed here); the JupyterLab check in
+# `make test-lab` (.ci/run runs both after this).
 test: $(STAMP)
-	$(MAKE) --no-print-directory -j2 --output-sync=target \
-		test-notebooks test-notebooks-portable test-code
 	$(MAKE) --no-print-directory book-stored
 	$(MAKE) --no-print-directory archive
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-site test-book
+	$(MAKE) --no-print-directory -j2 --output-sync=target \
+		test-site test-notebooks test-notebooks-portable test-code test-book
 
 # The checks of tests/ that are not the browser's, the PDF's or JupyterLab's.
 test-book: $(STAMP)
