@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     findings = sum(process(path, args.check) for path in args.notebooks)
     if findings:
-        print(f"{findings} finding(s); the form is described in FORM.md / the README")
+        print(f"{findings} finding(s); the form is described in tools/README.md")
     return 1 if findings else 0
 
 
