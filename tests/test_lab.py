@@ -113,12 +113,14 @@ cells => cells.map(cell => {
 # In the page: what of each code cell's source is visible (editor or collapsed line).
 CODE_STATE_JS = """
 cells => cells.map(cell => {
+  const output = [...cell.querySelectorAll('.jp-OutputArea-output')]
+    .filter(o => o.checkVisibility()).map(o => o.innerText).join(' ');
   const editor = cell.querySelector('.jp-InputArea-editor');
   if (editor && editor.checkVisibility()) {
-    return {collapsed: false, visible: editor.innerText};
+    return {collapsed: false, visible: editor.innerText, output};
   }
   const line = cell.querySelector('.jp-InputPlaceholder .jp-PlaceholderText');
-  return {collapsed: true, visible: line && line.checkVisibility() ? line.innerText : ''};
+  return {collapsed: true, visible: line && line.checkVisibility() ? line.innerText : '', output};
 })
 """
 
@@ -248,7 +250,9 @@ def solution_leaks(
     markdown_states: list[dict],
     markdown_index: dict[int, int],
 ) -> list[str]:
-    """Solution code or text visible without a click."""
+    """Solution code, its stored output or its text visible without a click. (Running a
+    cell shows its new output in JupyterLab whatever its metadata, so after Run All only the
+    code is checked.)"""
     cells = notebook["cells"]
     leaks = []
     for index in solution_cells(cells):
@@ -261,6 +265,8 @@ def solution_leaks(
         shown = [line for line in code_lines if line in state["visible"]]
         if not state["collapsed"] or shown:
             leaks.append(f"cell {index}: solution code visible: {shown[:2]}")
+        if state["output"].strip():
+            leaks.append(f"cell {index}: solution output visible: {state['output'][:40]!r}")
     for index, cell in enumerate(cells):
         if cell["cell_type"] != "markdown":
             continue

@@ -53,7 +53,7 @@ def test_solution_cells_are_collapsed_and_start_with_the_solution_line():
     changes = notebook_form.normalise(nb)
     solution = nb["cells"][3]
     assert solution["metadata"]["tags"] == ["hide-input"]
-    assert solution["metadata"]["jupyter"] == {"source_hidden": True}
+    assert solution["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
     assert "".join(solution["source"]).startswith("# Solution\ndef f():")
     exercise_code = nb["cells"][1]
     assert exercise_code["metadata"] == {}, "the learner's cell stays open"

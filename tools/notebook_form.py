@@ -1,10 +1,11 @@
 """Bring a chapter notebook to the form that renders both in the book and in JupyterLab.
 
 The form is described in tools/README.md. In short: solution code cells
-(between ``solution-start`` and ``solution-end``) are collapsed in JupyterLab
-(``"jupyter": {"source_hidden": true}``) and on the site (tag ``hide-input``) and start with
-a line ``# Solution``, which is all a collapsed cell shows; every other ``hide-input`` cell
-(the verification cells) is collapsed in JupyterLab too. What needs an author's hand is
+(between ``solution-start`` and ``solution-end``) are collapsed in JupyterLab, with the
+answer they print (``"jupyter": {"source_hidden": true, "outputs_hidden": true}``), and on
+the site (tag ``hide-input``), and start with a line ``# Solution``, which is all a
+collapsed cell shows; every other ``hide-input`` cell (the verification cells) is collapsed
+in JupyterLab too. What needs an author's hand is
 reported: markup that JupyterLab (jupyterlab-myst) cannot render, or renders wrongly.
 
 Usage::
@@ -197,8 +198,9 @@ def markup_problems(cells: list[dict]) -> list[str]:
     return problems
 
 
-def hide_cell(cell: dict) -> bool:
-    """Collapse a code cell on the site and in JupyterLab. Returns whether it changed."""
+def hide_cell(cell: dict, outputs: bool = False) -> bool:
+    """Collapse a code cell on the site and in JupyterLab (with ``outputs``, its outputs too
+    in JupyterLab: a solution's printed answer). Returns whether it changed."""
     metadata = cell.setdefault("metadata", {})
     tags = metadata.setdefault("tags", [])
     jupyter = metadata.setdefault("jupyter", {})
@@ -206,9 +208,11 @@ def hide_cell(cell: dict) -> bool:
     if HIDE_INPUT not in tags:
         tags.append(HIDE_INPUT)
         changed = True
-    if jupyter.get("source_hidden") is not True:
-        jupyter["source_hidden"] = True
-        changed = True
+    hidden = ["source_hidden", "outputs_hidden"] if outputs else ["source_hidden"]
+    for key in hidden:
+        if jupyter.get(key) is not True:
+            jupyter[key] = True
+            changed = True
     return changed
 
 
@@ -237,8 +241,8 @@ def normalise(notebook: dict) -> list[str]:
         if cell["cell_type"] != "code":
             continue
         if index in solutions:
-            if hide_cell(cell):
-                changes.append(f"cell {index}: solution collapsed (hide-input, source_hidden)")
+            if hide_cell(cell, outputs=True):
+                changes.append(f"cell {index}: solution collapsed (source and outputs)")
             source = cell_source(cell)
             if not source.startswith(SOLUTION_FIRST_LINE):
                 set_cell_source(cell, f"{SOLUTION_FIRST_LINE}\n{source}")

@@ -294,7 +294,9 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
             cell["source"] = "\n".join(["# @title Solution (show the code)", *lines])
             cell["source"] = cell["source"].splitlines(keepends=True)
             cell["metadata"]["cellView"] = "form"
-            cell["metadata"].setdefault("jupyter", {})["source_hidden"] = True
+            cell["metadata"].setdefault("jupyter", {}).update(
+                source_hidden=True, outputs_hidden=True
+            )
     # Cells that held only a gate (exercise-end, solution-end) are empty now.
     plain["cells"] = [
         cell
