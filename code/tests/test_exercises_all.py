@@ -7,7 +7,7 @@ import pytest
 import test_exercises_derivation
 import test_exercises_gradients
 import test_exercises_matrices
-from exercise_cases import assert_passes
+from exercise_cases import assert_named, assert_passes, right_answers, wrong_answers
 
 from softmax_derivative import exercises
 from softmax_derivative.exercises import derivation, gradients, matrices, performance
@@ -20,6 +20,16 @@ TABLES = [
 ]
 #: The performance chapter's checkers are tested in test_exercises_performance.py.
 TESTED_ELSEWHERE = set(performance.__all__)
+
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_every_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
+
+
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_every_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)
 
 
 def test_every_checker_is_exported_from_the_package():
