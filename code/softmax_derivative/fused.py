@@ -131,25 +131,37 @@ def _log_softmax_row(z, out, i):
 def _backward_chunk(s, grad, out, start, stop, tol):
     """Rows ``start`` to ``stop``, each checked before it is written: return the first
     row of ``s`` that is not a probability vector within ``tol`` (nothing is written from
-    it on), or -1. The check is that of the NumPy functions: entries in [-tol, 1 + tol], a
-    sum within tol of 1. NaN compares False: a NaN row passes, and gives a NaN row.
+    it on), or -1. NaN compares False: a NaN row passes, and gives a NaN row.
 
-    The first loop over a row reads it from memory (its dot product with ``grad``, its sum,
-    its entries out of range), the second reads it again from the cache and writes."""
-    high = 1 + tol
+    The first loop over a row reads it from memory: its dot product with ``grad``, its
+    sum, and the OR of its entries' bits, whose sign bit is set if an entry is negative.
+    Nonnegative entries never exceed their sum, so a sum within ``tol`` of 1 makes the
+    row valid; a row with a negative entry or a NaN is checked entry by entry, from the
+    cache.
+    The second loop reads the row again from the cache and writes."""
     for i in range(start, stop):
         dot = total = 0.0
-        outside = 0
+        signs = 0
         for j in range(s.shape[1]):
             dot += s[i, j] * grad[i, j]
             total += s[i, j]
-            outside += (s[i, j] < -tol) | (s[i, j] > high)
-        if outside > 0 or abs(total - 1) > tol:
+            signs |= np.float64(s[i, j]).view(np.int64)
+        suspect = signs < 0 or math.isnan(total)  # a negative entry, or a NaN
+        if abs(total - 1) > tol or (suspect and _outside(s, i, tol)):
             return i
         row_dot = s.dtype.type(dot)
         for j in range(s.shape[1]):
             out[i, j] = s[i, j] * (grad[i, j] - row_dot)
     return -1
+
+
+@_jit
+def _outside(s, i, tol):
+    """True if an entry of row ``i`` lies outside [-tol, 1 + tol]."""
+    outside = 0
+    for j in range(s.shape[1]):
+        outside += (s[i, j] < -tol) | (s[i, j] > 1 + tol)
+    return outside > 0
 
 
 # The loops over the rows: serial, and parallel with ``prange`` (numba's threads share the

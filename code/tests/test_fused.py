@@ -353,6 +353,19 @@ def test_nan_rows_of_s_pass_and_give_nan_as_in_the_package():
         assert_array_equal(np.isnan(dz), np.isnan(sd.backward(s, grad)))
 
 
+@parallel
+def test_rows_with_a_sign_bit_are_checked_entry_by_entry_and_pass(variant):
+    """-0.0 and an entry just below 0 (within the tolerance) are valid, as in the package;
+    so is a row whose entries are all nonnegative and sum to 1 within the tolerance."""
+    s, grad = with_invalid_row("sums to 0.5")
+    s[3] = [0.0, 0.5, 0.5, 0.0, 1e-9]
+    s[4] = [-0.0, 0.5, 0.5, 0.0, 0.0]
+    s[5] = [-TOL64 / 2, 0.5 + TOL64 / 2, 0.25, 0.25, 0.0]
+    assert_allclose(VARIANTS[variant][2](s, grad), sd.backward(s, grad), 1e-12, 1e-15)
+    s[6] = [-2 * TOL64, 0.5 + 2 * TOL64, 0.25, 0.25, 0.0]  # one entry below -tol
+    assert error_of(VARIANTS[variant][2], s, grad) == error_of(sd.backward, s, grad)
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
 def test_invalid_row_in_narrow_dtypes(dtype):
     """float16 is checked with its own tolerance, though computed in float32."""
