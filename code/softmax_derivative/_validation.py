@@ -6,18 +6,6 @@ import functools
 
 import numpy as np
 
-__all__ = [
-    "as_float_array",
-    "check_class_indices",
-    "check_out",
-    "check_probabilities",
-    "check_same_shape",
-    "probabilities_and_gradient",
-    "probability_tolerance",
-    "real_array",
-]
-
-
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 

@@ -136,9 +136,8 @@ def _backward_chunk(s, grad, out, start, stop, tol):
     The first loop over a row reads it from memory: its dot product with ``grad``, its
     sum, and the OR of its entries' bits, whose sign bit is set if an entry is negative.
     Nonnegative entries never exceed their sum, so a sum within ``tol`` of 1 makes the
-    row valid; a row with a negative entry or a NaN is checked entry by entry, from the
-    cache.
-    The second loop reads the row again from the cache and writes."""
+    row valid; a row with a negative entry or a NaN is checked entry by entry. The second
+    loop reads the row again, from the cache, and writes."""
     for i in range(start, stop):
         dot = total = 0.0
         signs = 0
@@ -263,22 +262,11 @@ def _raise_invalid(s: np.ndarray, row: int, overwritten: bool) -> None:
 
 def _writable_in_place(out, work, *inputs) -> bool:
     """True if the kernel may write into ``out`` as it is: C-contiguous, of the working
-    dtype, and either exactly one of the inputs (each row is read before it is written)
+    dtype, and either one of the inputs itself (each row is read before it is written)
     or sharing no memory with them."""
     if out is None or out.dtype != work or not out.flags.c_contiguous:
         return False
-    for x in inputs:
-        if np.may_share_memory(out, x) and not _same_view(out, x):
-            return False
-    return True
-
-
-def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
-    return (
-        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-        and a.shape == b.shape
-        and a.strides == b.strides
-    )
+    return all(out is x or not np.may_share_memory(out, x) for x in inputs)
 
 
 def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
@@ -366,19 +354,14 @@ def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) 
     ------
     TypeError, ValueError
         The errors of :func:`softmax_derivative.backward`, with its messages. Those that do
-        not depend on the values in ``s`` (dtypes, shapes, ``out``) are raised before
-        anything is written. The check of ``s`` (entries in [0, 1] and rows summing to 1,
-        within the package's tolerance; a row holding NaN passes and gives NaN, as there)
-        runs row by row, each row before it is written: on the first invalid row the
-        ``ValueError`` naming ``s`` is raised, and neither that row nor any after it has
-        been written. Rows before it may have been written to ``out`` (never when ``out``
-        is None, or when ``out`` needs a conversion: then ``out`` is untouched). If ``out``
-        is ``s`` itself, those rows of ``s`` now hold their gradient, and the message
-        describes the invalid row; if it is ``grad``, those rows of ``grad`` do. With
-        ``parallel=True`` the threads take runs of rows, each run stopping at its first
-        invalid row, so rows of other runs after the invalid one may also be written.
-        When several errors apply, one that does not depend on the values of ``s`` is
-        raised first (the package raises the error of ``s`` first).
+        not depend on the values of ``s`` (dtypes, shapes, ``out``) come first, before
+        anything is written. Then ``s`` is checked row by row, each row before it is
+        written (a row holding NaN passes and gives NaN): the first invalid row raises the
+        ``ValueError`` naming ``s``, and neither it nor any later row has been written;
+        with ``parallel=True``, rows after it in other threads' runs may have been. Rows
+        before it have been written if ``out`` is C-contiguous of the result dtype (else
+        ``out`` is untouched); if ``out`` is ``s`` itself, the message describes the
+        invalid row.
 
     Examples
     --------

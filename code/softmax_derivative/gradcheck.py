@@ -120,13 +120,16 @@ def relative_error(actual, expected, floor: float | None = None) -> float:
         raise ValueError(f"actual has shape {a.shape} but expected has shape {e.shape}")
     if floor is not None:
         _check_floor(floor)
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(e)), floor)
-        return float(np.max(np.abs(a - e) / scale, initial=0.0))
+    return float(np.max(_scaled_differences(a, e, floor), initial=0.0))
+
+
+def _scaled_differences(a: np.ndarray, e: np.ndarray, floor: float | None) -> np.ndarray:
+    """``|a - e|`` on the scale of :func:`relative_error`, entry by entry."""
+    if floor is not None:
+        return np.abs(a - e) / np.maximum(np.maximum(np.abs(a), np.abs(e)), floor)
     # np.maximum, not max(): the builtin drops a NaN in its second argument
     scale = np.maximum(np.max(np.abs(a), initial=0.0), np.max(np.abs(e), initial=0.0))
-    if scale == 0:
-        return 0.0
-    return float(np.max(np.abs(a - e)) / scale)
+    return np.abs(a - e) / (scale if scale > 0 else 1.0)  # 0 or NaN: the raw differences
 
 
 def _check_floor(floor) -> None:
@@ -215,11 +218,9 @@ def check_gradient(
             f"analytic must have shape {numeric.shape} (f's output shape + z's shape), "
             f"got {analytic.shape}"
         )
-    error = relative_error(analytic, numeric, floor)
+    diff = _scaled_differences(analytic, numeric, floor)
+    error = float(np.max(diff, initial=0.0))
     if not error <= rtol:  # also catches NaN
-        diff = np.abs(analytic - numeric)
-        if floor is not None:
-            diff = diff / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
         worst = np.unravel_index(np.argmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
         kind = "relative error" if floor is None else f"elementwise error (floor {floor:g})"
         raise GradientCheckError(

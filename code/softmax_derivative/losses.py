@@ -84,12 +84,6 @@ def _target_distribution(targets, like: np.ndarray) -> np.ndarray:
     )
 
 
-def _probabilities(probs) -> np.ndarray:
-    probs = as_float_array(probs, "probs")
-    check_probabilities(probs, "probs")
-    return probs
-
-
 def _reduce(per_sample: np.ndarray, reduction: str):
     if reduction == "mean":
         return per_sample.mean()
@@ -98,18 +92,33 @@ def _reduce(per_sample: np.ndarray, reduction: str):
     return per_sample
 
 
-def _check_reduction(reduction: str) -> None:
+def _check_batch(x: np.ndarray, name: str, reduction: str) -> None:
+    """Raise unless ``reduction`` is known and, for the mean, ``x`` holds samples (the mean
+    over an empty batch is undefined: say so instead of returning NaN)."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _check_samples(x: np.ndarray, name: str, reduction: str) -> None:
-    """The mean over an empty batch is undefined: say so instead of returning NaN."""
     if reduction == "mean" and x.size == 0:
         raise ValueError(
             f"{name} holds no samples (shape {x.shape}): the mean over an empty batch is "
             "undefined; use reduction='sum' or 'none'"
         )
+
+
+def _probs_and_targets(probs, targets, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+    """The checked arguments of a loss of probabilities: ``probs`` and dense targets."""
+    probs = as_float_array(probs, "probs")
+    check_probabilities(probs, "probs")
+    _check_batch(probs, "probs", reduction)
+    return probs, _target_distribution(targets, probs)
+
+
+def _outputs_and_targets(outputs, targets, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+    """The checked arguments of a squared error: two float arrays of one shape."""
+    outputs = as_float_array(outputs, "outputs")
+    targets = as_float_array(targets, "targets")
+    check_same_shape(outputs, targets, "outputs", "targets")
+    _check_batch(outputs, "outputs", reduction)
+    return outputs, targets
 
 
 def _scale(shape: tuple[int, ...], reduction: str) -> float:
@@ -143,10 +152,7 @@ def cross_entropy(probs, targets, reduction: str = "mean"):
     >>> round(float(cross_entropy(probs, [0, 1])), 6)  # (-log 0.7 - log 0.5) / 2
     0.524911
     """
-    _check_reduction(reduction)
-    probs = _probabilities(probs)
-    _check_samples(probs, "probs", reduction)
-    y = _target_distribution(targets, probs)
+    probs, y = _probs_and_targets(probs, targets, reduction)
     with np.errstate(divide="ignore"):
         log_p = np.log(probs)
     # 0 * log 0 counts as 0: mask log_p before the product so no 0 * -inf is evaluated
@@ -178,9 +184,8 @@ def cross_entropy_from_logits(logits, targets, reduction: str = "mean"):
     >>> float(cross_entropy_from_logits(np.array([0.0, 800.0]), 0))  # exp(-800) underflows
     800.0
     """
-    _check_reduction(reduction)
     logits = as_float_array(logits, "logits")
-    _check_samples(logits, "logits", reduction)
+    _check_batch(logits, "logits", reduction)
     y = _target_distribution(targets, logits)
     log_p = log_softmax(logits)
     # 0 * log 0 counts as 0: mask log_p before the product so no 0 * -inf is evaluated
@@ -219,10 +224,7 @@ def cross_entropy_grad(probs, targets, reduction: str = "mean") -> np.ndarray:
     >>> cross_entropy_grad(np.array([0.7, 0.2, 0.1]), 0)
     array([-0.3,  0.2,  0.1])
     """
-    _check_reduction(reduction)
-    probs = _probabilities(probs)
-    _check_samples(probs, "probs", reduction)
-    y = _target_distribution(targets, probs)
+    probs, y = _probs_and_targets(probs, targets, reduction)
     return (probs - y) * probs.dtype.type(_scale(probs.shape, reduction))
 
 
@@ -251,10 +253,7 @@ def cross_entropy_grad_probs(probs, targets, reduction: str = "mean") -> np.ndar
     >>> cross_entropy_grad_probs(np.array([0.5, 0.25, 0.25]), 1)
     array([ 0., -4.,  0.])
     """
-    _check_reduction(reduction)
-    probs = _probabilities(probs)
-    _check_samples(probs, "probs", reduction)
-    y = _target_distribution(targets, probs)
+    probs, y = _probs_and_targets(probs, targets, reduction)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(y > 0, -y / probs, 0)
     return (ratio * _scale(probs.shape, reduction)).astype(probs.dtype, copy=False)
@@ -286,11 +285,7 @@ def mse(outputs, targets, reduction: str = "mean"):
     >>> float(mse(np.array([0.5, 0.5]), np.array([1.0, 0.0])))
     0.25
     """
-    _check_reduction(reduction)
-    outputs = as_float_array(outputs, "outputs")
-    targets = as_float_array(targets, "targets")
-    check_same_shape(outputs, targets, "outputs", "targets")
-    _check_samples(outputs, "outputs", reduction)
+    outputs, targets = _outputs_and_targets(outputs, targets, reduction)
     per_sample = 0.5 * np.sum((outputs - targets) ** 2, axis=-1)
     return _reduce(per_sample, reduction)
 
@@ -316,9 +311,5 @@ def mse_grad(outputs, targets, reduction: str = "mean") -> np.ndarray:
     >>> mse_grad(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
     array([-0.5,  0.5])
     """
-    _check_reduction(reduction)
-    outputs = as_float_array(outputs, "outputs")
-    targets = as_float_array(targets, "targets")
-    check_same_shape(outputs, targets, "outputs", "targets")
-    _check_samples(outputs, "outputs", reduction)
+    outputs, targets = _outputs_and_targets(outputs, targets, reduction)
     return (outputs - targets) * _scale(outputs.shape, reduction)
