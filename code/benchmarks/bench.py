@@ -23,11 +23,13 @@ kernels; each call is timed with the CPU time of the calling thread
 does not count. Two-thread table (float64): the parallel fused kernels on numba's threads
 against PyTorch with two threads, timed with the wall clock.
 
-Every sample of every method is taken in turn (interleaved), so that a change of load
-hits all of them alike; a method's time in one run is the minimum of ``--repeats``
-samples; the ratios of one run divide times of that run. The whole comparison is run
-``--runs`` times and each ratio reported as its median with the lowest and highest run.
-Only ratios are stored, in a JSON file that the book's performance chapter reads.
+Every sample of every method is taken in turn (interleaved, in a new random order each
+time), so that a change of load hits all of them alike, and after one untimed call, so
+that it finds its own arrays in the cache; a method's time in one run is the minimum of
+``--repeats`` samples; the ratios of one run divide times of that run. The whole
+comparison is run ``--runs`` times and each ratio reported as its median with the lowest
+and highest run. Only ratios are stored, in a JSON file that the book's performance
+chapter reads.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ import datetime  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -99,20 +102,27 @@ def time_interleaved(
 ) -> dict[str, float]:
     """Seconds per call of each function: the minimum over ``repeats`` interleaved samples.
 
-    A sample is as many calls as take about ``budget`` seconds (at least one). One sample of
-    every function is taken in turn, ``repeats`` times (three for a function slower than
-    :data:`SLOW`), so that a change of the machine's load affects all of them alike; the
-    minimum is the least disturbed sample.
+    A sample is as many calls as take about ``budget`` seconds (at least one), after one
+    untimed call: each function starts from its own arrays in the cache, not from what the
+    function before it left there. One sample of every function is taken in turn, in a new
+    (seeded) random order each time, ``repeats`` times (three for a function slower than
+    :data:`SLOW`), so that a change of the machine's load affects all of them alike and no
+    function always follows the same other one; the minimum is the least disturbed sample.
     """
     numbers = {}
     for name, f in functions.items():
         f()  # warm up: compilation, caches, allocator
         numbers[name] = max(1, int(budget / max(_sample(f, 1, clock), 1e-7)))
     best = dict.fromkeys(functions, float("inf"))
+    order = list(functions)
+    shuffle = random.Random(0).shuffle
     for repeat in range(repeats):
-        for name, f in functions.items():
+        shuffle(order)
+        for name in order:
+            f = functions[name]
             if repeat >= 3 and best[name] > SLOW:
                 continue
+            f()
             best[name] = min(best[name], _sample(f, numbers[name], clock))
     return best
 
@@ -373,14 +383,21 @@ def environment(runs: int, repeats: int) -> dict:
         "machine": platform.machine(),
         "processor": _cpu_name(),
         "cores": os.cpu_count(),
+        "last_level_cache": _last_level_cache(),
         "runs": runs,
         "repeats": repeats,
         "timing": (
             "one thread: CPU time of the calling thread, minimum of the interleaved "
-            "samples of a run; two threads: wall clock; ratios of times of the same run, "
-            "median and range over the runs"
+            "samples of a run, each after one untimed call; two threads: wall clock; "
+            "ratios of times of the same run, median and range over the runs"
         ),
     }
+
+
+def _last_level_cache() -> str | None:
+    """The size of the largest CPU cache, as Linux reports it (such as "32768K")."""
+    caches = sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*"))
+    return (caches[-1] / "size").read_text().strip() if caches else None
 
 
 def _cpu_name() -> str:
