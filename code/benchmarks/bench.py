@@ -396,8 +396,11 @@ def environment(runs: int, repeats: int) -> dict:
 
 def _last_level_cache() -> str | None:
     """The size of the largest CPU cache, as Linux reports it (such as "32768K")."""
-    caches = sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*"))
-    return (caches[-1] / "size").read_text().strip() if caches else None
+    caches = sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"))
+    try:
+        return caches[-1].read_text().strip() if caches else None
+    except OSError:
+        return None
 
 
 def _cpu_name() -> str:
