@@ -29,8 +29,11 @@ PLACEHOLDERS = re.compile(
     r"|github\.com/(?:owner|user|username|your-?name|your-?org|example|org)/",
     re.IGNORECASE,
 )
-# An address of this book's repository, on GitHub or through Colab's and Binder's GitHub paths.
-REPOSITORY_ADDRESS = re.compile(rf"(?:github\.com|/gh|/github)/([\w.-]+)/{re.escape(NAME)}\b")
+# An address of this book's repository, on GitHub (pages and raw files) or through Colab's and
+# Binder's GitHub paths.
+REPOSITORY_ADDRESS = re.compile(
+    rf"(?:github\.com|githubusercontent\.com|/gh|/github)/([\w.-]+)/{re.escape(NAME)}\b"
+)
 
 
 def reader_files() -> dict[str, str]:
@@ -41,6 +44,8 @@ def reader_files() -> dict[str, str]:
     if SITE.is_dir():
         for rel in site_pages(SITE):
             out[f"_build/html/{rel}"] = (SITE / rel).read_text(encoding="utf-8")
+        for path in sorted((SITE / "_notebooks").rglob("*.ipynb")):  # Colab, downloads
+            out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
         for path in sorted((SITE / "_sources").rglob("*")):
             if path.is_file():
                 out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
@@ -95,9 +100,11 @@ def test_the_checks_catch_a_placeholder_and_another_home() -> None:
         "a": "git clone https://github.com/OWNER/softmax-derivative-book.git",
         "b": f"see https://github.com/someone-else/{NAME}",
         "c": f"{REPOSITORY} and https://colab.research.google.com/github/{OWNER}/{NAME}/blob/x",
+        "d": f"https://raw.githubusercontent.com/someone-else/{NAME}/notebooks/data/x.json",
     }
     assert placeholders(texts) == ["a: 'github.com/OWNER/'"]
     assert other_homes(texts) == [
         f"a: github.com/OWNER/{NAME}",
         f"b: github.com/someone-else/{NAME}",
+        f"d: githubusercontent.com/someone-else/{NAME}",
     ]

@@ -171,3 +171,24 @@ def test_every_address_of_the_repository_comes_from_the_one_setting():
     assert "OWNER" not in how_to
     install = "".join(pn.install_cell(url)["source"])
     assert f"git+{url}#subdirectory=code" in install
+
+
+def test_a_notebook_that_reads_data_fetches_it_only_where_it_is_missing(tmp_path, monkeypatch):
+    source = notebook()
+    assert pn.data_files(source) == []
+    assert len(pn.convert_notebook(source, index(), URL)["cells"]) == 4, "no data cell"
+    source["cells"][2]["source"] = 'path = Path("data/runs.json")\nx = "data/a/b.csv"\n'
+    assert pn.data_files(source) == ["data/a/b.csv", "data/runs.json"]
+    plain = pn.convert_notebook(source, index("chapters/10_perf"), URL)
+    cell = "".join(plain["cells"][1]["source"])
+    base = "https://raw.githubusercontent.com/owner/book/notebooks/chapters"
+    assert f'base = "{base}"' in cell
+    assert pn.myst_left(plain) == []
+    fetched = []
+    monkeypatch.setattr("urllib.request.urlretrieve", lambda url, name: fetched.append(url))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "runs.json").write_text("{}")
+    exec(cell, {})
+    assert fetched == [f"{base}/data/a/b.csv"], "only the missing file is fetched"
+    assert (tmp_path / "data" / "a").is_dir()

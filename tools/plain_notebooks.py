@@ -10,7 +10,9 @@ the book build, with the numbers the book gives:
   ``[Case $j = k$](03_case_j_equals_k.ipynb)``), labelled equations get ``\\tag{n}``,
   citations read ``(Kinsley and Kukieła, 2020)``;
 - a first code cell installs the companion package when it is missing (Colab), from the
-  repository named once in ``_config.yml``; solution code cells are collapsed (Jupyter's
+  repository named once in ``_config.yml``; a notebook that reads files under ``data/``
+  (copied next to it) gets a second cell that fetches them from the ``notebooks`` branch
+  where it was opened alone; solution code cells are collapsed (Jupyter's
   ``source_hidden``, Colab's form view).
 
 As a Sphinx extension (``_config.yml``: ``sphinx: local_extensions``) it writes the notebooks to
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import posixpath
 import re
 import sys
 from collections.abc import Callable
@@ -262,6 +265,41 @@ def install_cell(repository_url: str) -> dict:
     }
 
 
+#: A file the notebook's code names under ``data/`` (copied next to the plain notebooks).
+DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")
+
+
+def data_files(notebook: dict) -> list[str]:
+    """The files under ``data/`` that the notebook's code cells name."""
+    code = ("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    return sorted({name for source in code for name in DATA_FILE.findall(source)})
+
+
+def data_cell(files: list[str], base_url: str) -> dict:
+    """The second cell of a notebook that reads ``files``: they sit next to it, except where
+    the notebook was opened alone (Colab opens one file of the notebooks branch); there
+    they are fetched from ``base_url``, the notebook's folder on that branch."""
+    source = (
+        "# The data this notebook reads, next to it; fetched where it was opened alone.\n"
+        "import pathlib\n"
+        "import urllib.request\n"
+        "\n"
+        f'base = "{base_url}"\n'
+        f"for name in {files!r}:\n"
+        "    if not pathlib.Path(name).exists():\n"
+        "        pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)\n"
+        '        urllib.request.urlretrieve(f"{base}/{name}", name)\n'
+    )
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "fetch-data",
+        "metadata": {"tags": ["install"]},
+        "outputs": [],
+        "source": source.splitlines(keepends=True),
+    }
+
+
 def solution_code_cells(cells: list[dict]) -> set[int]:
     inside, found = False, set()
     for position, cell in enumerate(cells):
@@ -304,6 +342,12 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
         if cell["cell_type"] != "markdown" or "".join(cell["source"]).strip()
     ]
     plain["cells"].insert(0, install_cell(repository_url))
+    files = data_files(notebook)
+    if files:
+        raw = repository_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
+        folder = posixpath.dirname(index.docname)
+        base_url = "/".join(part for part in (raw, NOTEBOOKS_BRANCH, folder) if part)
+        plain["cells"].insert(1, data_cell(files, base_url))
     plain["metadata"].pop("mystnb", None)
     return plain
 
