@@ -245,6 +245,18 @@ def convert_markdown(text: str, index: Index) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 
+def setup_cell(cell_id: str, source: str) -> dict:
+    """A code cell, tagged ``install``, that prepares a notebook opened on its own."""
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": cell_id,
+        "metadata": {"tags": ["install"]},
+        "outputs": [],
+        "source": source.splitlines(keepends=True),
+    }
+
+
 def install_cell(repository_url: str) -> dict:
     """The first cell: installs the companion package where it is missing (Colab)."""
     source = (
@@ -255,14 +267,7 @@ def install_cell(repository_url: str) -> dict:
         "except ImportError:\n"
         f'    %pip install --quiet "git+{repository_url}#subdirectory=code"\n'
     )
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": "install-companion-package",
-        "metadata": {"tags": ["install"]},
-        "outputs": [],
-        "source": source.splitlines(keepends=True),
-    }
+    return setup_cell("install-companion-package", source)
 
 
 #: A file the notebook's code names under ``data/`` (copied next to the plain notebooks).
@@ -290,14 +295,7 @@ def data_cell(files: list[str], base_url: str) -> dict:
         "        pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)\n"
         '        urllib.request.urlretrieve(f"{base}/{name}", name)\n'
     )
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": "fetch-data",
-        "metadata": {"tags": ["install"]},
-        "outputs": [],
-        "source": source.splitlines(keepends=True),
-    }
+    return setup_cell("fetch-data", source)
 
 
 def solution_code_cells(cells: list[dict]) -> set[int]:
