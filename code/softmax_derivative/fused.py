@@ -359,9 +359,9 @@ def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) 
         written (a row holding NaN passes and gives NaN): the first invalid row raises the
         ``ValueError`` naming ``s``, and neither it nor any later row has been written;
         with ``parallel=True``, rows after it in other threads' runs may have been. Rows
-        before it have been written if ``out`` is C-contiguous of the result dtype (else
-        ``out`` is untouched); if ``out`` is ``s`` itself, the message describes the
-        invalid row.
+        before it are written if the kernel writes into ``out`` directly (C-contiguous,
+        float32 or float64, and ``s``, ``grad`` or apart from both; else ``out`` is
+        untouched); if ``out`` is ``s``, the message describes the invalid row.
 
     Examples
     --------
