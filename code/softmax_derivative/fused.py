@@ -6,14 +6,13 @@ whole array in memory. Here each formula is one loop per row, compiled with numb
 is read from memory once, its reduction (the maximum, the sum, the dot product) and its
 elementwise step run while it sits in the cache, and the result is written once.
 
-Same signatures, checks, errors and results as the NumPy functions, plus one keyword
-(:func:`backward` checks ``s`` row by row as it computes, see there).
-``parallel=True`` shares the rows among numba's threads (``NUMBA_NUM_THREADS`` or
-:func:`numba.set_num_threads`). float32 stays float32 (float16 is computed in float32).
-The loops may reorder their sums (``fastmath={"reassoc", "contract"}``) so that they run
-on vector registers, but keep IEEE infinities and NaN: a ``-inf`` logit gives exactly 0,
-a NaN row a NaN row. Compiled code is cached on disk: only the first call of a kernel on a
-new machine pays for compilation (a few seconds per dtype).
+Same signatures, checks, errors and results as the NumPy functions (:func:`backward`
+checks ``s`` row by row as it computes, see there), plus ``parallel=True``, which shares
+the rows among numba's threads (``NUMBA_NUM_THREADS``, :func:`numba.set_num_threads`).
+float32 stays float32 (float16 is computed in float32). The loops may reorder their sums
+(``fastmath={"reassoc", "contract"}``) so that they run on vector registers, but keep IEEE
+infinities and NaN: a ``-inf`` logit gives exactly 0, a NaN row a NaN row. Compiled code
+is cached on disk: only a kernel's first call on a new machine compiles it (seconds).
 
 Examples
 --------
@@ -269,6 +268,14 @@ def _writable_in_place(out, work, *inputs) -> bool:
     return all(out is x or not np.may_share_memory(out, x) for x in inputs)
 
 
+def _forward(kernels, z, out, parallel) -> np.ndarray:
+    """:func:`softmax` or :func:`log_softmax`, by their serial and parallel ``kernels``."""
+    z = as_float_array(z, "z")
+    check_out(out, z.shape, z.dtype)
+    target, _ = _run(kernels, parallel, out, z.dtype, [z])
+    return _result(target, out, z.dtype)
+
+
 def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
     """:func:`softmax_derivative.softmax` in one pass per row.
 
@@ -292,10 +299,7 @@ def softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.n
     >>> fused.softmax(np.array([1e300, 0.0, -np.inf]))
     array([1., 0., 0.])
     """
-    z = as_float_array(z, "z")
-    check_out(out, z.shape, z.dtype)
-    target, _ = _run((_softmax_rows, _softmax_rows_parallel), parallel, out, z.dtype, [z])
-    return _result(target, out, z.dtype)
+    return _forward((_softmax_rows, _softmax_rows_parallel), z, out, parallel)
 
 
 def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
@@ -321,11 +325,7 @@ def log_softmax(z, out: np.ndarray | None = None, *, parallel: bool = False) -> 
     >>> fused.log_softmax(np.array([0.0, -1000.0]))
     array([    0., -1000.])
     """
-    z = as_float_array(z, "z")
-    check_out(out, z.shape, z.dtype)
-    kernels = (_log_softmax_rows, _log_softmax_rows_parallel)
-    target, _ = _run(kernels, parallel, out, z.dtype, [z])
-    return _result(target, out, z.dtype)
+    return _forward((_log_softmax_rows, _log_softmax_rows_parallel), z, out, parallel)
 
 
 def backward(s, grad, out: np.ndarray | None = None, *, parallel: bool = False) -> np.ndarray:
