@@ -26,20 +26,17 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from myst_syntax import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
+
 SOLUTION_FIRST_LINE = "# Solution"
 HIDE_INPUT = "hide-input"
 EXERCISE_KINDS = ("Pen and paper:", "Code:", "Challenge:")
 GATES = ("exercise-start", "exercise-end", "solution-start", "solution-end")
 
-# A directive's opening fence: ```{name} argument  or  :::{name} argument
-DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
 CODE_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?!\{)")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
-TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")
 EQUATION_LABEL = re.compile(r"\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>prf:ref|ref|numref|eq|doc)\}`(?P<body>[^`]+)`")
 EXPLICIT_TEXT = re.compile(r"^(?P<text>.+?)\s*<(?P<label>[^<>]+)>$")
-ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\(#(?P<label>[^)\s]+)\)")
 FILE_LINK = re.compile(r"\[\]\((?P<target>[^)#\s]+\.(?:ipynb|md))\)")
 
 

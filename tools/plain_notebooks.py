@@ -34,17 +34,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from myst_syntax import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
+
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
 
-DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
 CODE_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
-TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")
 LABELLED_MATH_END = re.compile(r"^(?P<math>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 EXPLICIT = re.compile(r"^(?P<text>.+?)\s*<(?P<target>[^<>]+)>$")
-ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\(#(?P<label>[^)\s]+)\)")
 
 # What is left of MyST in a notebook that is not plain (checked on every plain notebook).
 MYST_LEFT = [
