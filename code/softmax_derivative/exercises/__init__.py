@@ -15,5 +15,7 @@ from .matrices import *  # noqa: F403
 from .matrices import __all__ as _matrices
 from .performance import *  # noqa: F403
 from .performance import __all__ as _performance
+from .training import *  # noqa: F403
+from .training import __all__ as _training
 
-__all__ = ["Feedback", *_derivation, *_matrices, *_gradients, *_performance]
+__all__ = ["Feedback", *_derivation, *_matrices, *_gradients, *_performance, *_training]
