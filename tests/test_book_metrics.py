@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
+from tools import book_metrics
+
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("book_metrics", ROOT / "tools" / "book_metrics.py")
-book_metrics = importlib.util.module_from_spec(_spec)
-sys.modules["book_metrics"] = book_metrics  # dataclasses look their module up there
-_spec.loader.exec_module(book_metrics)
 
 
 def _notebook(path: Path, cells: list[dict]) -> Path:

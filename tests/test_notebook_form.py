@@ -1,14 +1,11 @@
 """The notebook-form tool (tools/notebook_form.py): what it fixes and what it reports."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-
-import notebook_form  # noqa: E402
+from tools import notebook_form
 
 
 def markdown(text):

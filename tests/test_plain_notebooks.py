@@ -1,16 +1,13 @@
-"""The plain-notebook converter (tools/plain_notebooks.py) on small, known inputs."""
+"""The plain-notebook converter (_ext/plain_notebooks.py) on small, known inputs."""
 
-import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from _ext import plain_notebooks as pn
 
-import plain_notebooks as pn  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 URL = "https://github.com/owner/book"
 
@@ -145,14 +142,6 @@ def test_notebook_gets_install_cell_and_collapsed_solutions():
     assert solution["outputs"] == source["cells"][2]["outputs"], "outputs kept"
     assert pn.myst_left(plain) == []
     assert pn.myst_left(source), "the check sees MyST where there is some"
-
-
-def test_check_command(tmp_path, capsys):
-    (tmp_path / "ok.ipynb").write_text(pn.dumps(pn.convert_notebook(notebook(), index(), URL)))
-    assert pn.main(["--check", str(tmp_path)]) == 0
-    (tmp_path / "myst.ipynb").write_text(json.dumps(notebook()))
-    assert pn.main(["--check", str(tmp_path)]) == 1
-    assert "MyST left" in capsys.readouterr().out
 
 
 def test_citations_from_the_books_bibtex():

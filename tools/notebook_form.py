@@ -10,11 +10,12 @@ reported: markup that JupyterLab (jupyterlab-myst) cannot render, or renders wro
 
 Usage::
 
-    python tools/notebook_form.py chapters/03_case_j_equals_k.ipynb   # fix in place, report
-    python tools/notebook_form.py --check chapters/*.ipynb            # report only
+    python -m tools.notebook_form chapters/03_case_j_equals_k.ipynb   # fix in place, report
+    python -m tools.notebook_form --check chapters/*.ipynb            # report only
 
 The exit status is 1 while anything is reported (with ``--check``: or would be fixed).
 Only the standard library is used; the file is written as nbformat writes it, cell ids kept.
+The MyST patterns below are also those the plain notebooks (_ext/plain_notebooks.py) read.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from myst_syntax import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
+# A directive's opening fence: ```{name} argument  or  :::{name} argument
+DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
+OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")  # :key: value
+TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")  # (label)=
+ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\(#(?P<label>[^)\s]+)\)")  # [text](#label)
 
 SOLUTION_FIRST_LINE = "# Solution"
 HIDE_INPUT = "hide-input"

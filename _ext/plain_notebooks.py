@@ -15,26 +15,26 @@ the book build, with the numbers the book gives:
   where it was opened alone; solution code cells are collapsed (Jupyter's
   ``source_hidden``, Colab's form view).
 
-As a Sphinx extension (``_config.yml``: ``sphinx: local_extensions``) it writes the notebooks to
+A Sphinx extension (``_config.yml``: ``sphinx: local_extensions``), it writes the notebooks to
 ``_build/html/_notebooks/`` (same paths as the sources) and points the page's ``.ipynb``
 download button there, and its Colab launch button to the same notebook on the repository's
 ``notebooks`` branch, which the publishing workflow fills from ``_build/html/_notebooks``.
-``python tools/plain_notebooks.py --check DIR`` fails if a notebook in DIR still holds MyST.
+The build fails if MyST is left in a plain notebook. It reads MyST with the patterns of
+``tools/notebook_form.py``, so it is loaded by its name from the repository's root.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import posixpath
 import re
-import sys
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from myst_syntax import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
+from tools.notebook_form import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
 
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
@@ -484,8 +484,6 @@ def write_plain_notebooks(app, exception) -> None:
         path.write_text(dumps(plain), encoding="utf-8")
         data = source.parent / "data"
         if data.is_dir():  # files the notebooks read, next to them
-            import shutil
-
             shutil.copytree(data, path.parent / "data", dirs_exist_ok=True)
 
 
@@ -512,22 +510,3 @@ def setup(app):
     app.connect("html-page-context", point_buttons, priority=600)
     app.connect("build-finished", write_plain_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Check plain notebooks hold no MyST.")
-    parser.add_argument("--check", type=Path, required=True, help="folder of notebooks")
-    args = parser.parse_args(argv)
-    paths = sorted(args.check.rglob("*.ipynb"))
-    failures = 0
-    for path in paths:
-        left = myst_left(json.loads(path.read_text(encoding="utf-8")))
-        for item in left:
-            print(f"{path}: MyST left: {item}")
-        failures += bool(left)
-    print(f"{len(paths)} plain notebooks checked, {failures} with MyST left")
-    return 1 if failures or not paths else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
