@@ -10,7 +10,7 @@ Modules, one per idea:
 - :mod:`~softmax_derivative.backward`: :func:`backward`, :func:`backward_via_jacobian`,
   :func:`backward_loop`
 - :mod:`~softmax_derivative.fused`: the same three functions as compiled loops, one pass
-  over memory per row (numba; imported on demand)
+  over memory per row (imported on demand; needs numba, the extra ``fast``)
 - :mod:`~softmax_derivative.losses`: cross-entropy and MSE with their gradients
 - :mod:`~softmax_derivative.gradcheck`: :func:`numerical_jacobian`, :func:`check_gradient`
 - :mod:`~softmax_derivative.symbolic`: sympy helpers (imported on demand)

@@ -31,8 +31,15 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
+
+try:
+    import numba
+except ImportError as error:  # numba is the package's optional extra `fast`
+    raise ImportError(
+        "softmax_derivative.fused needs numba: pip install 'softmax-derivative[fast]'"
+        " (from the book's repository: pip install './code[fast]')"
+    ) from error
 
 from ._validation import (
     as_float_array,

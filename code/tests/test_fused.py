@@ -19,7 +19,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from property_strategies import logits, probs_and_grad, tol
 
 import softmax_derivative as sd
-from softmax_derivative import fused
+
+pytest.importorskip("numba", reason="the fused kernels need numba: pip install './code[fast]'")
+from softmax_derivative import fused  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -1,7 +1,8 @@
-"""Behaviours of softmax_derivative.gradcheck that mutation testing found unpinned.
+"""The edges of softmax_derivative.gradcheck: an error equal to rtol, float32 input taken in
+float64, empty arrays, a step of the wrong type.
 
-Each test fails for a small change of the module that the other tests let through
-(`make mutate`): a boundary, the precision of the arithmetic, an empty input.
+Each test fails for a small change of the module that test_gradcheck.py lets through
+(`make mutate` found them).
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
-"""Behaviours of softmax_derivative.backward that mutation testing found unpinned.
+"""The dtype of backward's `out` when `s` and `grad` differ in precision.
 
-Each test fails for a small change of the module that the other tests let through
-(`make mutate`).
+It fails for a small change of softmax_derivative.backward that test_backward.py lets through
+(`make mutate` found it).
 """
 
 import numpy as np

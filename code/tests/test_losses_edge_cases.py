@@ -1,7 +1,8 @@
-"""Behaviours of softmax_derivative.losses that mutation testing found unpinned.
+"""The edges of softmax_derivative.losses: the bounds of a class index, the tolerance of a
+target row, an empty batch, a zero probability.
 
-Each case fails for a small change of the module that the other tests let through
-(`make mutate`): the bounds of a class index, the tolerance of a target row, an empty batch.
+Each case fails for a small change of the module that test_losses.py lets through
+(`make mutate` found them).
 """
 
 import warnings
