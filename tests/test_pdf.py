@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from site_check import PDF_SUMMARY_KEY
 from test_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,11 +75,10 @@ def pdf() -> Path:
 
 
 @pytest.fixture(scope="module")
-def text(pdf: Path, request) -> str:
+def text(pdf: Path) -> str:
     pages = int(re.search(r"(?m)^Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
     summary = {"pages": pages, "bytes": pdf.stat().st_size, "pdf": str(pdf)}
     SUMMARY_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    request.config.stash[PDF_SUMMARY_KEY] = summary
     return run("pdftotext", "-layout", str(pdf), "-")
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from site_check import site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -42,8 +41,9 @@ def reader_files() -> dict[str, str]:
     files += sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "chapters").glob("*.md"))
     out = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in files}
     if SITE.is_dir():
-        for rel in site_pages(SITE):
-            out[f"_build/html/{rel}"] = (SITE / rel).read_text(encoding="utf-8")
+        for path in sorted(SITE.rglob("*.html")):  # the pages (_static holds the theme's)
+            if path.relative_to(SITE).parts[0] != "_static":
+                out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
         for path in sorted((SITE / "_notebooks").rglob("*.ipynb")):  # Colab, downloads
             out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
         for path in sorted((SITE / "_sources").rglob("*")):
