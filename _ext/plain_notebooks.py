@@ -34,7 +34,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.notebook_form import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET
+from tools.notebook_form import (
+    ANCHOR_LINK,
+    DIRECTIVE,
+    OPTION,
+    TARGET,
+    closes,
+    dumps,
+    solution_cells,
+)
 
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
@@ -148,11 +156,8 @@ def convert_inline(line: str, index: Index) -> str:
 
 def split_block(lines: list[str], start: int, fence: str) -> int:
     """The index of the line closing the block opened at ``start`` with ``fence``."""
-    for index in range(start + 1, len(lines)):
-        stripped = lines[index].strip()
-        if len(stripped) >= len(fence) and set(stripped) == {fence[0]}:
-            return index
-    return len(lines)
+    ends = (i for i in range(start + 1, len(lines)) if closes(lines[i].strip(), fence))
+    return next(ends, len(lines))
 
 
 def render_directive(
@@ -296,25 +301,10 @@ def data_cell(files: list[str], base_url: str) -> dict:
     return setup_cell("fetch-data", source)
 
 
-def solution_code_cells(cells: list[dict]) -> set[int]:
-    inside, found = False, set()
-    for position, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                directive = DIRECTIVE.match(line.strip())
-                if directive and directive["name"] == "solution-start":
-                    inside = True
-                elif directive and directive["name"] == "solution-end":
-                    inside = False
-        elif inside:
-            found.add(position)
-    return found
-
-
 def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
     """A chapter notebook as a plain notebook (a new dict; the input is not changed)."""
     plain = copy.deepcopy(notebook)
-    solutions = solution_code_cells(plain["cells"])
+    solutions = set(solution_cells(plain["cells"]))
     for position, cell in enumerate(plain["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
@@ -358,10 +348,6 @@ def myst_left(notebook: dict) -> list[str]:
         for pattern in MYST_LEFT:
             found += [f"cell {position}: {m[0].strip()!r}" for m in pattern.finditer(text)]
     return found
-
-
-def dumps(notebook: dict) -> str:
-    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 # --- citations from the book's BibTeX file --------------------------------------------
