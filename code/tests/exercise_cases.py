@@ -1,9 +1,11 @@
-"""Case tables for the exercise checkers, and the two verdicts every case is tested for.
+"""Case tables for the exercise checkers, and the verdicts every case is tested for.
 
-Each ``test_exercises_<chapters>.py`` holds one :class:`Cases` per checker: the right answers
-a learner may write (vectorised, loops, the package's own functions), each of which must
-pass, and the plausible wrong ones, each of which must fail with feedback that names the
-mistake. ``test_exercises_all.py`` checks that every checker has exactly one table.
+Each ``test_exercises_<chapters>.py`` holds one :class:`Cases` per checker of its module of
+``softmax_derivative.exercises``, and beside them the tests that read them: the right
+answers a learner may write (vectorised, loops, the package's own functions, in place),
+each of which must pass, and the plausible wrong ones, each of which must fail with
+feedback that names the mistake; :func:`assert_tables_cover` checks that the module's every
+checker has one table.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
+import numpy as np
 import pytest
 
 from softmax_derivative.exercises import Feedback
@@ -70,3 +74,27 @@ def assert_named(checker: Callable, answer: Callable, words: str) -> None:
     assert not verdict.passed, f"a wrong answer passed: {verdict.message}"
     assert words in verdict.message, verdict.message
     assert repr(verdict).startswith("Not yet: ")
+
+
+def writes_into_inputs(answer: Callable) -> Callable:
+    """``answer``, then 1 added to every array it was given: a learner who scribbles on
+    the inputs after computing the result."""
+
+    def vandal(*args):
+        result = np.array(answer(*args), dtype=float)
+        for a in args:
+            if isinstance(a, np.ndarray):
+                a += 1.0
+        return result
+
+    return vandal
+
+
+def assert_tables_cover(tables: list[Cases], module: ModuleType) -> None:
+    """Every checker of ``module`` has exactly one table, of at least 2 right and 4 wrong
+    answers."""
+    tabled = [t.checker.__name__ for t in tables]
+    assert len(tabled) == len(set(tabled)), "a checker has two tables"
+    assert sorted(tabled) == sorted(module.__all__)
+    thin = [t.checker.__name__ for t in tables if len(t.right) < 2 or len(t.wrong) < 4]
+    assert not thin, f"tables with fewer than 2 right or 4 wrong answers: {thin}"

@@ -1,9 +1,20 @@
-"""The checkers of the derivation chapters against their catalogues of answers."""
+"""The checkers of the derivation chapters (1 to 4) against their catalogues of answers."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from exercise_cases import Cases
+import pytest
+from exercise_cases import (
+    Cases,
+    assert_named,
+    assert_passes,
+    assert_tables_cover,
+    right_answers,
+    writes_into_inputs,
+    wrong_answers,
+)
 
 from softmax_derivative import jacobian, softmax
 from softmax_derivative.exercises import (
@@ -14,7 +25,13 @@ from softmax_derivative.exercises import (
     check_softmax,
     check_sum_derivative,
     check_temperature,
+    derivation,
 )
+
+try:
+    import scipy.special
+except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the book's env
+    scipy = None
 
 
 def stable(z):
@@ -38,14 +55,84 @@ def stable_lists(z):
     return rows
 
 
+def stable_math(z):
+    """Pure Python: math.exp of each entry minus the row's maximum."""
+    rows = []
+    for row in z.tolist():
+        top = max(row)
+        e = [math.exp(v - top) for v in row]
+        rows.append([v / math.fsum(e) for v in e])
+    return rows
+
+
+def stable_while(z):
+    out = np.empty_like(z)
+    i = 0
+    while i < len(z):
+        e = np.exp(z[i] - np.max(z[i]))
+        out[i] = e / np.sum(e)
+        i += 1
+    return out
+
+
+def stable_in_place(z):
+    """Overwrites its argument: shift, exponentiate and normalise z itself."""
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
 def via_log_sum_exp(z):
     m = z.max(axis=-1, keepdims=True)
     return np.exp(z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))
 
 
+def via_log_softmax(z):
+    shifted = z - np.max(z, axis=1)[:, None]
+    return np.exp(shifted - np.log(np.sum(np.exp(shifted), axis=1))[:, None])
+
+
+def with_scipy(z):
+    return scipy.special.softmax(z, axis=-1)
+
+
+def with_scipy_log_sum_exp(z):
+    return np.exp(z - scipy.special.logsumexp(z, axis=-1, keepdims=True))
+
+
 def naive(z, axis=-1):
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def shifted_by(shift):
+    """A softmax that subtracts ``shift(z)`` (each row's, or one number) before exp."""
+    return lambda z: naive(z - shift(z))
+
+
+mean_shift = shifted_by(lambda z: z.mean(axis=-1, keepdims=True))
+first_entry_shift = shifted_by(lambda z: z[:, :1])
+last_entry_shift = shifted_by(lambda z: z[:, -1:])
+median_shift = shifted_by(lambda z: np.median(z, axis=-1, keepdims=True))
+constant_shift = shifted_by(lambda z: 100.0)
+batch_mean_shift = shifted_by(lambda z: z.mean())
+absolute_max_shift = shifted_by(lambda z: np.abs(z).max(axis=-1, keepdims=True))
+
+
+def unstable_log_sum_exp(z):
+    return np.exp(z - np.log(np.exp(z).sum(axis=-1, keepdims=True)))
+
+
+def clipped(z):
+    return naive(np.clip(z, -700, 700))
+
+
+def scipy_forms(make):
+    """``make(form)`` for each scipy form, none without scipy."""
+    if scipy is None:  # pragma: no cover
+        return {}
+    return {"scipy": make(with_scipy), "scipy logsumexp": make(with_scipy_log_sum_exp)}
 
 
 def batch_max(z):
@@ -89,8 +176,13 @@ TABLES = [
             "package": softmax,
             "vectorised": stable,
             "loop over rows": stable_loop,
+            "while loop": stable_while,
             "nested lists": stable_lists,
+            "pure Python": stable_math,
+            "in place": stable_in_place,
             "log-sum-exp": via_log_sum_exp,
+            "log-softmax": via_log_softmax,
+            **scipy_forms(lambda form: form),
         },
         wrong={
             "batch axis": (lambda z: naive(z, axis=0), "batch axis"),
@@ -101,9 +193,18 @@ TABLES = [
             ),
             "column maximum": (column_max, "each column's maximum"),
             "log-softmax": (lambda z: np.log(stable(z)), "log(softmax(z))"),
-            "no shift": (naive, "large logits overflow"),
-            "minimum shift": (row_min, "large logits overflow"),
+            "no shift": (naive, "e^z overflows for logits of 1000"),
+            "constant shift": (constant_shift, "e^z overflows for logits of 1000"),
+            "mean shift": (mean_shift, "you subtracted each row's mean"),
+            "minimum shift": (row_min, "you subtracted each row's minimum"),
+            "first entry shift": (first_entry_shift, "you subtracted each row's first entry"),
+            "last entry shift": (last_entry_shift, "you subtracted each row's last entry"),
             "whole-batch maximum": (batch_max, "maximum of the whole batch"),
+            "log-sum-exp without the shift": (unstable_log_sum_exp, "log(sum(exp(z))) directly"),
+            "median shift": (median_shift, "your function returned [nan,"),
+            "batch mean shift": (batch_mean_shift, "your function returned [nan,"),
+            "shift by the largest |z|": (absolute_max_shift, "your function returned [nan,"),
+            "clipped logits": (clipped, "for the logits [1000.,  999.,  998.]"),
             "max without keepdims": (max_without_keepdims, "raised ValueError"),
             "transposed": (lambda z: stable(z).T, "shape"),
             "one row": (lambda z: stable(z)[0], "shape"),
@@ -116,7 +217,11 @@ TABLES = [
             "package": lambda z, T: softmax(z / T),
             "vectorised": lambda z, T: stable(z / T),
             "loop over rows": lambda z, T: stable_loop(z / T),
+            "pure Python": lambda z, T: stable_math(z / T),
             "scaled shift": lambda z, T: naive((z - z.max(axis=-1, keepdims=True)) / T),
+            "log-sum-exp": lambda z, T: via_log_sum_exp(z / T),
+            "in place": lambda z, T: stable_in_place(np.divide(z, T, out=z)),
+            **scipy_forms(lambda form: lambda z, T: form(z / T)),
         },
         wrong={
             "times T": (lambda z, T: softmax(z * T), "multiplied the logits by T"),
@@ -128,8 +233,15 @@ TABLES = [
                 "denominator must use z / T",
             ),
             "batch axis": (lambda z, T: naive(z / T, axis=0), "axis=-1"),
-            "no shift": (lambda z, T: naive(z / T), "T = 0.01"),
+            "no shift": (lambda z, T: naive(z / T), "at T = 0.01, where z / T reaches 1000"),
+            "mean shift": (lambda z, T: mean_shift(z / T), "each row's mean"),
+            "minimum shift": (lambda z, T: row_min(z / T), "each row's minimum"),
+            "first entry shift": (lambda z, T: first_entry_shift(z / T), "first entry"),
             "whole-batch maximum": (lambda z, T: batch_max(z / T), "maximum of the whole batch"),
+            "log-sum-exp without the shift": (
+                lambda z, T: unstable_log_sum_exp(z / T),
+                "log(sum(exp(z))) directly",
+            ),
         },
     ),
     Cases(
@@ -192,6 +304,10 @@ TABLES = [
             "package softmax": diagonal_of(softmax),
             "vectorised": diagonal_of(stable),
             "loop over rows": diagonal_of(stable_loop),
+            "log-sum-exp": diagonal_of(via_log_sum_exp),
+            "expanded": lambda z: softmax(z) - softmax(z) ** 2,
+            "pure Python": lambda z: [[p * (1 - p) for p in row] for row in stable_math(z)],
+            **scipy_forms(diagonal_of),
         },
         wrong={
             "no softmax": (lambda z: z * (1 - z), "apply the softmax first"),
@@ -202,7 +318,10 @@ TABLES = [
             "sign": (lambda z: -diagonal_of(softmax)(z), "sign"),
             "square": (lambda z: softmax(z) ** 2, "not S_j^2"),
             "batch axis": (diagonal_of(lambda z: naive(z, axis=0)), "axis=-1"),
-            "no shift": (naive_diagonal, "large logits overflow"),
+            "no shift": (diagonal_of(naive), "e^z overflows for logits of 1000"),
+            "no shift, one fraction": (naive_diagonal, "your function returned [nan,"),
+            "mean shift": (diagonal_of(mean_shift), "you subtracted each row's mean"),
+            "minimum shift": (diagonal_of(row_min), "you subtracted each row's minimum"),
             "whole-batch maximum": (diagonal_of(batch_max), "maximum of the whole batch"),
             "transposed": (lambda z: diagonal_of(softmax)(z).T, "shape"),
         },
@@ -246,3 +365,24 @@ TABLES = [
         },
     ),
 ]
+
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_every_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
+
+
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_every_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)
+
+
+def test_every_checker_of_the_derivation_chapters_has_one_table():
+    assert_tables_cover(TABLES, derivation)
+
+
+@pytest.mark.parametrize(
+    "table", [t for t in TABLES if t.changes_inputs_is_fine], ids=lambda t: t.checker.__name__
+)
+def test_a_learner_who_writes_into_the_inputs_is_graded_on_the_answer(table):
+    assert_passes(table.checker, writes_into_inputs(next(iter(table.right.values()))))

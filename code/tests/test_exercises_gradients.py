@@ -1,18 +1,33 @@
-"""The checkers of the gradient chapters against their catalogues of answers."""
+"""The checkers of the gradient chapters (7 to 9) against their catalogues of answers."""
 
 from __future__ import annotations
 
+import functools
+import textwrap
+
 import numpy as np
-from exercise_cases import Cases
+import pytest
+from exercise_cases import (
+    Cases,
+    assert_named,
+    assert_passes,
+    assert_tables_cover,
+    right_answers,
+    writes_into_inputs,
+    wrong_answers,
+)
+from test_exercises_derivation import batch_max, mean_shift, naive, stable_loop
 
 import softmax_derivative as sd
 from softmax_derivative.exercises import (
+    _form,
     check_backward,
     check_backward_loop,
     check_central_difference,
     check_cross_entropy_grad,
     check_mse_softmax_grad,
     check_step_size,
+    gradients,
 )
 
 
@@ -22,6 +37,11 @@ def dot(s, g):
 
 def right_backward(s, g):
     return s * (g - dot(s, g))
+
+
+def log_sum_exp_shifted(z):
+    """log(sum(exp(z - max))), each row's log-sum-exp less its maximum."""
+    return np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
 
 
 def rows(formula):
@@ -63,16 +83,20 @@ def per_coordinate(formula):
 
 
 def central_in_place(f, z, h):
+    """Moves z[k] in place and restores it: z[k] comes back up to rounding."""
     out = np.empty_like(z)
     for k in range(len(z)):
         z[k] += h
         up = f(z)
         z[k] -= 2 * h
-        out[k] = (up - f(z)) / (2 * h)  # z[k] is left at z[k] - h
+        down = f(z)
+        z[k] += h
+        out[k] = (up - down) / (2 * h)
     return out
 
 
 def central_restoring(f, z, h):
+    """Moves z[k] in place and puts back the saved value: z comes back exactly."""
     out = np.empty_like(z)
     for k in range(len(z)):
         saved = z[k]
@@ -82,6 +106,99 @@ def central_restoring(f, z, h):
         out[k] = (up - f(z)) / (2 * h)
         z[k] = saved
     return out
+
+
+def central_try_finally(f, z, h):
+    out = np.empty_like(z)
+    for k in range(len(z)):
+        try:
+            z[k] += h
+            up = f(z)
+            z[k] -= 2 * h
+            out[k] = (up - f(z)) / (2 * h)
+        finally:
+            z[k] += h
+    return out
+
+
+def central_not_restored(f, z, h):
+    out = np.empty_like(z)
+    for k in range(len(z)):
+        z[k] += h
+        up = f(z)
+        z[k] -= 2 * h
+        out[k] = (up - f(z)) / (2 * h)  # z[k] is left at z[k] - h
+    return out
+
+
+def central_alias_restore(f, z, h):
+    original = z  # not a copy: restoring from it restores nothing
+    out = np.empty_like(z)
+    for k in range(len(z)):
+        z[k] += h
+        up = f(z)
+        z[k] -= 2 * h
+        out[k] = (up - f(z)) / (2 * h)
+        z[k] = original[k]
+    return out
+
+
+# ---------------------------------------------------------------- loop answers
+
+
+def loop_calling_backward(s, g):
+    dz = np.empty_like(g)
+    for i in range(len(s)):
+        dz[i] = sd.backward(s[i], g[i])
+    return dz
+
+
+def scaffold_then_vectorised(s, grad):
+    for _i in range(len(s)):
+        pass
+    return sd.backward(s, grad)
+
+
+def while_loop(s, grad):
+    dz = np.empty_like(grad)
+    i = 0
+    while i < len(s):
+        dz[i] = (np.diag(s[i]) - np.outer(s[i], s[i])) @ grad[i]
+        i += 1
+    return dz
+
+
+def jvp(s_i, g_i):
+    return (np.diag(s_i) - np.outer(s_i, s_i)) @ g_i
+
+
+class RowByRow:
+    """A callable object whose ``__call__`` loops."""
+
+    def __call__(self, s, grad):
+        return np.stack([jvp(s_i, g_i) for s_i, g_i in zip(s, grad, strict=True)])
+
+
+def scaled_loop(s, grad, scale=1.0):
+    return scale * np.array([jvp(a, b) for a, b in zip(s, grad, strict=True)])
+
+
+def defined_by_exec():
+    """A loop made by exec, as a function of a script without a file would be."""
+    namespace = {"np": np}
+    exec(  # noqa: S102 - the test's own text
+        textwrap.dedent(
+            """
+            def loop(s, grad):
+                out = np.empty_like(grad)
+                for i in range(len(s)):
+                    out[i] = (np.diag(s[i]) - np.outer(s[i], s[i])) @ grad[i]
+                return out
+            """
+        ),
+        namespace,
+    )
+    return namespace["loop"]
 
 
 TABLES = [
@@ -120,6 +237,16 @@ TABLES = [
             "package loop": sd.backward_loop,
             "1-D rows": rows(lambda s, g: (np.diag(s) - np.outer(s, s)) @ g),
             "transposed Jacobian": rows(lambda s, g: (np.diag(s) - np.outer(s, s)).T @ g),
+            "Jacobian of each row": rows(lambda s, g: sd.jacobian(s) @ g),
+            "einsum per row": rows(lambda s, g: np.einsum("jk,k->j", sd.jacobian(s), g)),
+            "while loop": while_loop,
+            "map": lambda s, g: np.array(list(map(jvp, s, g))),
+            "lambda with a comprehension": lambda s, g: [
+                jvp(a, b) for a, b in zip(s, g, strict=True)
+            ],
+            "callable object": RowByRow(),
+            "functools.partial": functools.partial(scaled_loop, scale=1.0),
+            "defined by exec": defined_by_exec(),
         },
         wrong={
             "diagonal forgotten": (column_loop(lambda c: -(c @ c.T)), "forgot the diagonal"),
@@ -135,6 +262,20 @@ TABLES = [
             "transposed": (lambda s, g: sd.backward_loop(s, g).T, "the result is transposed"),
             "one row": (lambda s, g: g[0], "shape"),
             "other": (lambda s, g: np.zeros_like(g), "the values differ"),
+            "vectorised package": (sd.backward, "has no loop"),
+            "vectorised formula": (right_backward, "has no loop"),
+            "vectorised lambda": (
+                lambda s, g: s * (g - np.sum(s * g, axis=-1, keepdims=True)),
+                "has no loop",
+            ),
+            "batch of Jacobians": (sd.backward_via_jacobian, "has no loop"),
+            "einsum over the batch": (
+                lambda s, g: np.einsum("ijk,ik->ij", sd.jacobian(s), g),
+                "has no loop",
+            ),
+            "partial of the formula": (functools.partial(right_backward), "has no loop"),
+            "loop calling backward": (loop_calling_backward, "calls backward"),
+            "loop left empty": (scaffold_then_vectorised, "calls backward"),
         },
     ),
     Cases(
@@ -145,9 +286,20 @@ TABLES = [
             "loop over rows": lambda z, y: [
                 (sd.softmax(z_i) - y_i) / len(z) for z_i, y_i in zip(z, y, strict=True)
             ],
+            "own stable softmax": lambda z, y: (stable_loop(z) - y) / len(z),
+            "from the log-softmax": lambda z, y: (
+                (np.exp(z - z.max(axis=-1, keepdims=True) - log_sum_exp_shifted(z)) - y)
+                / z.shape[0]
+            ),
         },
         wrong={
             "1/N forgotten": (lambda z, y: sd.softmax(z) - y, "the mean over the batch"),
+            "no shift": (lambda z, y: (naive(z) - y) / len(z), "e^z overflows"),
+            "mean shift": (lambda z, y: (mean_shift(z) - y) / len(z), "each row's mean"),
+            "whole-batch maximum": (
+                lambda z, y: (batch_max(z) - y) / len(z),
+                "maximum of the whole batch",
+            ),
             "divided by N L": (lambda z, y: (sd.softmax(z) - y) / z.size, "not by the N * L"),
             "sign": (lambda z, y: (y - sd.softmax(z)) / len(z), "the sign is flipped"),
             "softmax forgotten": (lambda z, y: (z - y) / len(z), "apply softmax"),
@@ -169,8 +321,28 @@ TABLES = [
             "through the Jacobians": lambda z, t: np.einsum(
                 "ijk,ij->ik", sd.jacobian(sd.softmax(z)), (sd.softmax(z) - t) / len(z)
             ),
+            "own stable softmax, loop": lambda z, t: [
+                sd.backward(s_i, (s_i - t_i) / len(z))
+                for s_i, t_i in zip(stable_loop(z), t, strict=True)
+            ],
         },
         wrong={
+            "no shift": (
+                lambda z, t: (
+                    (lambda s: s * ((s - t) - np.sum((s - t) * s, axis=-1)[:, None]))(naive(z))
+                    / len(z)
+                ),
+                "e^z overflows",
+            ),
+            "mean shift": (
+                lambda z, t: (
+                    (lambda s: s * ((s - t) - np.sum((s - t) * s, axis=-1)[:, None]))(
+                        mean_shift(z)
+                    )
+                    / len(z)
+                ),
+                "each row's mean",
+            ),
             "factor 2": (through_softmax(lambda s, t, n: 2 * (s - t) / n), "a factor 2 too many"),
             "1/N forgotten": (through_softmax(lambda s, t, n: s - t), "the mean over the batch"),
             "divided by N L": (
@@ -198,6 +370,18 @@ TABLES = [
             "per coordinate": per_coordinate(lambda f, z, d, h: (f(z + d) - f(z - d)) / (2 * h)),
             "package": lambda f, z, h: sd.numerical_jacobian(f, z, eps=h),
             "in place, restored": central_restoring,
+            "in place, moved back": central_in_place,
+            "in place, try/finally": central_try_finally,
+            "copy per coordinate": lambda f, z, h: np.array(
+                [
+                    (
+                        f(np.where(np.arange(z.size) == k, z + h, z))
+                        - f(np.where(np.arange(z.size) == k, z - h, z))
+                    )
+                    / (2 * h)
+                    for k in range(z.size)
+                ]
+            ),
         },
         wrong={
             "forward": (
@@ -224,7 +408,8 @@ TABLES = [
                 lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h),
                 "you returned one number",
             ),
-            "z changed in place": (central_in_place, "your function changed z in place"),
+            "z not restored": (central_not_restored, "changed z in place: after the call z[0]"),
+            "restored from an alias": (central_alias_restore, "your function changed z in place"),
             "other": (lambda f, z, h: np.ones_like(z), "the values differ"),
         },
         changes_inputs_is_fine=False,
@@ -253,3 +438,51 @@ TABLES = [
         },
     ),
 ]
+
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_every_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
+
+
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_every_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)
+
+
+def test_every_checker_of_the_gradient_chapters_has_one_table():
+    assert_tables_cover(TABLES, gradients)
+
+
+@pytest.mark.parametrize(
+    "table", [t for t in TABLES if t.changes_inputs_is_fine], ids=lambda t: t.checker.__name__
+)
+def test_a_learner_who_writes_into_the_inputs_is_graded_on_the_answer(table):
+    assert_passes(table.checker, writes_into_inputs(next(iter(table.right.values()))))
+
+
+def test_a_loop_without_python_code_is_graded_on_its_values_and_says_so(monkeypatch):
+    monkeypatch.setattr(_form, "form_of", lambda fn: None)
+    verdict = check_backward_loop(sd.backward)
+    assert verdict.passed
+    assert "the values only" in verdict.message and "loop was not checked" in verdict.message
+
+
+def test_the_in_place_tolerance_is_rounding_not_a_step():
+    """A restored entry may be off by a few units in the last place, not by a step."""
+
+    def off_by(units):
+        def answer(f, z, h):
+            result = sd.numerical_jacobian(f, z, eps=h)
+            z[2] = z[2] + units * np.spacing(abs(z[2]) + 2 * h)
+            return result
+
+        return answer
+
+    f, z0, h = gradients._test_function()
+    z = z0.copy()
+    central_in_place(f, z, h)
+    assert not np.array_equal(z, z0), "the catalogue's in-place answer no longer rounds"
+    assert check_central_difference(off_by(3))
+    verdict = check_central_difference(off_by(1000))
+    assert not verdict and "changed z in place: after the call z[2] is off by" in verdict.message

@@ -1,9 +1,18 @@
-"""The checkers of the matrix chapters against their catalogues of answers."""
+"""The checkers of the matrix chapters (4 to 6) against their catalogues of answers."""
 
 from __future__ import annotations
 
 import numpy as np
-from exercise_cases import Cases
+import pytest
+from exercise_cases import (
+    Cases,
+    assert_named,
+    assert_passes,
+    assert_tables_cover,
+    right_answers,
+    writes_into_inputs,
+    wrong_answers,
+)
 
 import softmax_derivative as sd
 from softmax_derivative.exercises import (
@@ -14,6 +23,7 @@ from softmax_derivative.exercises import (
     check_off_diagonal_entry,
     check_quadratic_form,
     check_reciprocal_gradient,
+    matrices,
 )
 
 
@@ -96,6 +106,10 @@ TABLES = [
                 "fn(s, 0, 1) returned an array of shape (5, 5)",
             ),
             "other": (lambda s, j, k: -s[j] * s[k] * 1.01, "the values differ, e.g. for j ="),
+            "slightly off": (
+                lambda s, j, k: -s[j] * s[k] * (1 + 1e-6),
+                "(differs by",
+            ),
         },
     ),
     Cases(
@@ -237,7 +251,7 @@ TABLES = [
             "one sample": (lambda N, L, b: L**2 * b, "there is one Jacobian per sample"),
             "off by one": (
                 lambda N, L, b: N * L**2 * b + 1,
-                "fn(3, 7, 2) returned 295; expected 294 bytes",
+                "fn(3, 7, 2): got 295, expected 294 bytes (differs by 1)",
             ),
             "a list": (
                 lambda N, L, b: [N, L, b],
@@ -247,6 +261,27 @@ TABLES = [
         },
     ),
 ]
+
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_every_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
+
+
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_every_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)
+
+
+def test_every_checker_of_the_matrix_chapters_has_one_table():
+    assert_tables_cover(TABLES, matrices)
+
+
+@pytest.mark.parametrize(
+    "table", [t for t in TABLES if t.changes_inputs_is_fine], ids=lambda t: t.checker.__name__
+)
+def test_a_learner_who_writes_into_the_inputs_is_graded_on_the_answer(table):
+    assert_passes(table.checker, writes_into_inputs(next(iter(table.right.values()))))
 
 
 def test_check_off_diagonal_entry_never_asks_for_the_diagonal():

@@ -1,61 +1,34 @@
-"""The checkers of the performance chapter: right answers pass, each known mistake is named."""
+"""The checkers of the performance chapter (10) against their catalogues of answers."""
 
 from __future__ import annotations
 
-import numba
+import numpy as np
 import pytest
+from exercise_cases import (
+    Cases,
+    assert_named,
+    assert_passes,
+    assert_tables_cover,
+    right_answers,
+    wrong_answers,
+)
 
 import softmax_derivative as sd
-from softmax_derivative import exercises, fused
 from softmax_derivative.exercises import (
+    _form,
     check_fused_backward,
     check_naive_backward_traffic,
     performance,
 )
 
-CHECKERS = [check_naive_backward_traffic, check_fused_backward]
+try:
+    import numba
+except ImportError:  # numba is the package's optional extra "fast"
+    numba = None
 
 
-def test_every_checker_is_exported_and_tested():
-    assert sorted(performance.__all__) == sorted(c.__name__ for c in CHECKERS)
-    assert set(performance.__all__) <= set(exercises.__all__)
-
-
-# ---------------------------------------------------------------- traffic
-
-
-def test_traffic_right_answer_passes():
-    verdict = check_naive_backward_traffic(lambda N, L, itemsize: 9 * N * L * itemsize)
-    assert verdict.passed and "9 N L itemsize" in verdict.message
-
-
-@pytest.mark.parametrize(
-    ("answer", "phrase"),
-    [
-        (lambda N, L, b: 3 * N * L * b, "fused kernel"),
-        (lambda N, L, b: 6 * N * L * b, "reads only"),
-        (lambda N, L, b: 4 * N * L * b, "passes, not arrays"),
-        (lambda N, L, b: 9 * N * L, "multiply by itemsize"),
-        (lambda N, L, b: 72 * N * L * b, "bits"),
-        (lambda N, L, b: 8 * N * L * b, "one array short"),
-        (lambda N, L, b: 10 * N * L * b, "expected"),
-    ],
-)
-def test_traffic_mistakes_are_named(answer, phrase):
-    verdict = check_naive_backward_traffic(answer)
-    assert not verdict.passed
-    assert phrase in verdict.message
-
-
-def test_traffic_answer_must_be_a_number():
-    verdict = check_naive_backward_traffic(lambda N, L, b: [N, L, b])
-    assert not verdict.passed and "expected a number" in verdict.message
-
-
-# ---------------------------------------------------------------- fused backward
-
-
-def loop_backward(s, grad, out):
+def text_loop(s, grad, out):
+    """The loop of the chapter's text."""
     for i in range(s.shape[0]):
         dot = 0.0
         for j in range(s.shape[1]):
@@ -64,16 +37,8 @@ def loop_backward(s, grad, out):
             out[i, k] = s[i, k] * (grad[i, k] - dot)
 
 
-def test_fused_right_answers_pass():
-    assert check_fused_backward(loop_backward).passed
-    assert check_fused_backward(lambda s, grad, out: sd.backward(s, grad, out=out)).passed
-    assert check_fused_backward(lambda s, grad, out: fused.backward(s, grad, out=out)).passed
-    numba_loop = numba.njit(loop_backward)
-    assert check_fused_backward(numba_loop).passed
-
-
 def row_loop(formula):
-    """A learner's loop whose row ``i`` is ``formula(s_row, grad_row, dot)``."""
+    """A loop over the rows whose row ``i`` is ``formula(s_row, grad_row, dot)``."""
 
     def learner(s, grad, out):
         for i in range(s.shape[0]):
@@ -81,6 +46,18 @@ def row_loop(formula):
             out[i] = formula(s[i], grad[i], dot)
 
     return learner
+
+
+def zipped_rows(s, grad, out):
+    for s_i, g_i, out_i in zip(s, grad, out, strict=True):
+        np.multiply(s_i, g_i - g_i @ s_i, out=out_i)
+
+
+def while_rows(s, grad, out):
+    i = 0
+    while i < len(s):
+        out[i] = s[i] * (grad[i] - np.dot(grad[i], s[i]))
+        i += 1
 
 
 def carried_dot(s, grad, out):
@@ -93,56 +70,135 @@ def carried_dot(s, grad, out):
 
 def column_dot(s, grad, out):
     dots = (grad * s).sum(axis=0)
-    out[:] = s * (grad - dots)
+    for i in range(len(s)):
+        out[i] = s[i] * (grad[i] - dots)
 
 
 def ss_dot(s, grad, out):
-    out[:] = s * (grad - (s * s).sum(axis=-1, keepdims=True))
+    for i in range(len(s)):
+        out[i] = s[i] * (grad[i] - s[i] @ s[i])
 
 
-@pytest.mark.parametrize(
-    ("learner", "phrase"),
-    [
-        (carried_dot, "carries over"),
-        (row_loop(lambda s, g, d: -s * (g - d)), "sign is flipped"),
-        (row_loop(lambda s, g, d: g - d), "forgot the factor s"),
-        (row_loop(lambda s, g, d: s * g - d), "parentheses"),
-        (ss_dot, "not <s, s>"),
-        (column_dot, "not over the rows"),
-        (row_loop(lambda s, g, d: s * g), "the values differ"),
-    ],
-)
-def test_fused_mistakes_are_named(learner, phrase):
-    verdict = check_fused_backward(learner)
-    assert not verdict.passed
-    assert phrase in verdict.message
+def returns_instead(s, grad, out):
+    return np.array([s_i * (g_i - g_i @ s_i) for s_i, g_i in zip(s, grad, strict=True)])
 
 
-def test_fused_out_must_be_written():
-    verdict = check_fused_backward(lambda s, grad, out: sd.backward(s, grad))
-    assert not verdict.passed and "out is unchanged" in verdict.message
-
-    def first_rows_only(s, grad, out):
-        out[:2] = sd.backward(s[:2], grad[:2])
-
-    verdict = check_fused_backward(first_rows_only)
-    assert not verdict.passed and "never written (rows [2, 3, 4, 5])" in verdict.message
+def first_rows_only(s, grad, out):
+    for i in range(2):
+        out[i] = s[i] * (grad[i] - grad[i] @ s[i])
 
 
-def test_fused_in_place_change_is_reported():
-    def in_place(s, grad, out):
-        grad -= (grad * s).sum(axis=-1, keepdims=True)
-        out[:] = grad * s
-
-    verdict = check_fused_backward(in_place)
-    assert not verdict.passed and "changed s or grad" in verdict.message
+def changes_grad(s, grad, out):
+    for i in range(len(s)):
+        grad[i] -= grad[i] @ s[i]
+        out[i] = grad[i] * s[i]
 
 
-def test_fused_hard_coded_shape_is_caught():
-    first = {}
+def hard_coded_classes(s, grad, out):
+    for i in range(len(s)):
+        dot = sum(grad[i, j] * s[i, j] for j in range(5))  # L = 5 in the first batch only
+        out[i] = s[i] * (grad[i] - dot)
 
-    def remembers(s, grad, out):  # right on the first batch, then replays it
-        first.setdefault("answer", sd.backward(s, grad))
-        out[:] = first["answer"][: out.shape[0], : out.shape[1]]
 
-    assert not check_fused_backward(remembers).passed
+def vectorised(s, grad, out):
+    out[:] = s * (grad - (grad * s).sum(axis=-1, keepdims=True))
+
+
+def loop_calling_backward(s, grad, out):
+    for i in range(len(s)):
+        out[i] = sd.backward(s[i], grad[i])
+
+
+def compiled_forms():
+    """The chapter's solution, compiled by numba, and the package's fused kernel."""
+    if numba is None:  # pragma: no cover
+        return {}, {}
+    from softmax_derivative import fused
+
+    right = {"numba": numba.njit(text_loop)}
+    wrong = {
+        "package fused kernel": (
+            lambda s, grad, out: fused.backward(s, grad, out=out),
+            "calls backward",
+        )
+    }
+    return right, wrong
+
+
+COMPILED_RIGHT, COMPILED_WRONG = compiled_forms()
+
+TABLES = [
+    Cases(
+        check_naive_backward_traffic,
+        right={
+            "nine arrays": lambda N, L, itemsize: 9 * N * L * itemsize,
+            "pass by pass": lambda N, L, b: (3 + 1 + 2 + 3) * N * L * b,
+            "three times the fused kernel": lambda N, L, b: 3 * (3 * N * L * b),
+            "a float": lambda N, L, b: float(9 * N * L * b),
+        },
+        wrong={
+            "fused kernel": (lambda N, L, b: 3 * N * L * b, "fused kernel"),
+            "reads only": (lambda N, L, b: 6 * N * L * b, "reads only"),
+            "passes": (lambda N, L, b: 4 * N * L * b, "passes, not arrays"),
+            "elements": (lambda N, L, b: 9 * N * L, "multiply by itemsize"),
+            "bits": (lambda N, L, b: 72 * N * L * b, "bits"),
+            "one array short": (lambda N, L, b: 8 * N * L * b, "one array short"),
+            "other": (
+                lambda N, L, b: 10 * N * L * b,
+                "fn(4096, 10, 8): got 3276800, expected 2949120 bytes (differs by 327680)",
+            ),
+            "a list": (lambda N, L, b: [N, L, b], "expected a number"),
+        },
+    ),
+    Cases(
+        check_fused_backward,
+        right={
+            "text loop": text_loop,
+            "vectorised rows": row_loop(lambda s, g, d: s * (g - d)),
+            "zipped rows, in place": zipped_rows,
+            "while loop": while_rows,
+            **COMPILED_RIGHT,
+        },
+        wrong={
+            "dot carried over": (carried_dot, "carries over"),
+            "sign": (row_loop(lambda s, g, d: -s * (g - d)), "sign is flipped"),
+            "factor s forgotten": (row_loop(lambda s, g, d: g - d), "forgot the factor s"),
+            "parentheses": (row_loop(lambda s, g, d: s * g - d), "parentheses"),
+            "<s, s>": (ss_dot, "not <s, s>"),
+            "dot over the rows": (column_dot, "not over the rows"),
+            "other": (row_loop(lambda s, g, d: s * g), "the values differ"),
+            "returned, not written": (returns_instead, "out is unchanged"),
+            "first rows only": (first_rows_only, "never written (rows [2, 3, 4, 5])"),
+            "grad changed": (changes_grad, "changed s or grad"),
+            "hard-coded L": (hard_coded_classes, "the values differ"),
+            "vectorised": (vectorised, "has no loop"),
+            "package backward": (
+                lambda s, grad, out: sd.backward(s, grad, out=out),
+                "calls backward",
+            ),
+            "loop calling backward": (loop_calling_backward, "calls backward"),
+            **COMPILED_WRONG,
+        },
+        changes_inputs_is_fine=False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
+def test_every_right_answer_passes(checker, answer):
+    assert_passes(checker, answer)
+
+
+@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
+def test_every_wrong_answer_is_named(checker, answer, words):
+    assert_named(checker, answer, words)
+
+
+def test_every_checker_of_the_performance_chapter_has_one_table():
+    assert_tables_cover(TABLES, performance)
+
+
+def test_the_loop_of_a_compiled_function_is_read_from_its_python_code():
+    numba = pytest.importorskip("numba")
+    assert _form.form_of(numba.njit(text_loop)).loops
+    assert not _form.form_of(numba.njit(vectorised)).loops  # read, never compiled

@@ -9,7 +9,15 @@ import numpy as np
 
 from ..forward import softmax
 from ..jacobian import jacobian
-from ._grading import Feedback, call, call_for_numbers, close, diagnose, fixed_logits
+from ._grading import (
+    Feedback,
+    call,
+    call_for_numbers,
+    check_spread_logits,
+    close,
+    diagnose,
+    fixed_logits,
+)
 
 __all__ = [
     "check_softmax",
@@ -20,18 +28,6 @@ __all__ = [
     "check_diagonal_from_logits",
     "check_derivative_entry",
 ]
-
-#: Logits that overflow ``np.exp`` unless the row maximum is subtracted first.
-_BIG = np.array([[1000.0, 999.0, -1000.0]])
-#: Rows far apart: subtracting the maximum of the whole batch instead of each row's own
-#: underflows every exponential of the second row to 0, and 0 / 0 is NaN.
-_FAR = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1003.0]])
-
-
-def _call(fn: Callable, *args):
-    """:func:`call` with NumPy's floating-point warnings silenced (a naive exp overflows)."""
-    with np.errstate(all="ignore"):
-        return call(fn, *args)
 
 
 def _wrong_axis(z: np.ndarray) -> np.ndarray:
@@ -46,32 +42,8 @@ def _column_shift(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-#: The message for a shift by the maximum of the whole batch (right for one row only).
-_WHOLE_BATCH_MAX = (
-    "you subtracted the maximum of the whole batch, z.max(): in a row far below it every "
-    "exponential underflows to 0, and 0 / 0 is NaN; subtract each row's own maximum, "
-    "z.max(axis=-1, keepdims=True)"
-)
-
-
-def _check_large_logits(
-    answer: Callable, expected: Callable, overflow: str, success: str
-) -> Feedback:
-    """Grade ``answer(z)`` on the large logits ``_BIG`` and ``_FAR`` against ``expected(z)``.
-
-    Passed with ``success`` if both are right; else ``overflow``, or the shift by the whole
-    batch's maximum if ``_FAR``'s second row is NaN.
-    """
-    for z in (_BIG, _FAR):
-        result, error = _call(answer, z.copy())
-        if error is not None:
-            return error
-        if close(result, expected(z)):
-            continue
-        if z is _FAR and result.shape == z.shape and np.isnan(result[1]).all():
-            return Feedback(False, _WHOLE_BATCH_MAX)
-        return Feedback(False, overflow)
-    return Feedback(True, success)
+#: The advice that ends every message about a softmax that overflows.
+_ROW_MAXIMUM = "subtract each row's own maximum, z.max(axis=-1, keepdims=True), first"
 
 
 def check_softmax(fn: Callable) -> Feedback:
@@ -85,9 +57,12 @@ def check_softmax(fn: Callable) -> Feedback:
     Returns
     -------
     Feedback
-        Passed if every row is right, also for logits of 1000 and for rows far apart;
-        otherwise the mistake found (wrong axis, sum over the whole array, overflow, the
-        maximum of the whole batch subtracted instead of each row's).
+        Passed if every row is right, also for the logits of ``SPREAD_LOGITS`` (rows
+        such as [1000, -1000, -1000], rows 2000 apart, a spread of 6e5), which only a
+        shift by each row's own maximum (or a log-sum-exp computed from it) survives;
+        otherwise the mistake found (wrong axis, sum over the whole array, no shift, a
+        shift by the row's mean, minimum, first or last entry, or by the maximum of the
+        whole batch, an overflowing log-sum-exp).
 
     Examples
     --------
@@ -97,15 +72,20 @@ def check_softmax(fn: Callable) -> Feedback:
     ...     with np.errstate(over="ignore", invalid="ignore"):
     ...         return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
     >>> check_softmax(naive)
-    Not yet: large logits overflow: subtract each row's maximum before exponentiating
-    >>> def shifted_by_batch_max(z):
-    ...     e = np.exp(z - z.max())
+    Not yet: e^z overflows for logits of 1000 (e^710 is already inf in float64) and ...
+    >>> def shifted_by_mean(z):
+    ...     e = np.exp(z - z.mean(axis=-1, keepdims=True))
     ...     return e / e.sum(axis=-1, keepdims=True)
-    >>> check_softmax(shifted_by_batch_max)
-    Not yet: you subtracted the maximum of the whole batch, z.max(): in a row far below it ...
+    >>> check_softmax(shifted_by_mean)
+    Not yet: you subtracted each row's mean: for the logits [1000, -1000, -1000] the mean ...
+    >>> def shifted_by_max(z):
+    ...     e = np.exp(z - z.max(axis=-1, keepdims=True))
+    ...     return e / e.sum(axis=-1, keepdims=True)
+    >>> check_softmax(shifted_by_max)
+    Correct: each row is the softmax of its logits, even for logits of 1000
     """
     z = fixed_logits()
-    result, error = _call(fn, z.copy())
+    result, error = call(fn, z.copy())
     if error is not None:
         return error
     expected = softmax(z)
@@ -124,10 +104,10 @@ def check_softmax(fn: Callable) -> Feedback:
     verdict = diagnose(result, expected, mistakes, "each row is the softmax of its logits")
     if not verdict:
         return verdict
-    return _check_large_logits(
+    return check_spread_logits(
         fn,
-        softmax,
-        "large logits overflow: subtract each row's maximum before exponentiating",
+        lambda p: p,
+        _ROW_MAXIMUM,
         "each row is the softmax of its logits, even for logits of 1000",
     )
 
@@ -144,11 +124,11 @@ def check_temperature(fn: Callable) -> Feedback:
     Returns
     -------
     Feedback
-        Passed if ``fn(z, T) == softmax(z / T)`` for T = 3, 0.5 and 1, and for a small T
-        that makes ``z / T`` overflow a naive exponential, also for rows far apart;
-        otherwise the mistake found (multiplied by T, divided the probabilities by T,
-        ignored T, forgot to renormalise, only the numerator scaled, overflow, the maximum
-        of the whole batch subtracted).
+        Passed if ``fn(z, T) == softmax(z / T)`` for T = 3, 0.5 and 1, and at T = 0.01
+        for logits whose ``z / T`` are the rows of ``SPREAD_LOGITS`` (as in
+        :func:`check_softmax`); otherwise the mistake found (multiplied by T, divided the
+        probabilities by T, ignored T, forgot to renormalise, only the numerator scaled,
+        and at T = 0.01 no shift or a shift other than each row's maximum).
 
     Examples
     --------
@@ -161,7 +141,7 @@ def check_temperature(fn: Callable) -> Feedback:
     """
     z = fixed_logits()
     for T in (3.0, 0.5, 1.0):
-        result, error = _call(fn, z.copy(), T)
+        result, error = call(fn, z.copy(), T)
         if error is not None:
             return error
         e = np.exp(z)
@@ -183,13 +163,15 @@ def check_temperature(fn: Callable) -> Feedback:
         if not verdict:
             return Feedback(False, f"{verdict.message} (at T = {T:g})")
     cold = 0.01
-    return _check_large_logits(
+    verdict = check_spread_logits(
         lambda z: fn(z * cold, cold),
-        softmax,
-        "at T = 0.01 the logits z / T reach 1000 and overflow: subtract the row maximum "
-        "of z / T before exponentiating (or call a stable softmax on z / T)",
+        lambda p: p,
+        "subtract each row's maximum of z / T first (or call a stable softmax on z / T)",
         "softmax(z / T), also for a temperature of 0.01",
     )
+    if verdict:
+        return verdict
+    return Feedback(False, f"at T = 0.01, where z / T reaches 1000: {verdict.message}")
 
 
 def check_quotient_rule(fn: Callable) -> Feedback:
@@ -220,7 +202,7 @@ def check_quotient_rule(fn: Callable) -> Feedback:
     rng = np.random.default_rng(11)
     q, dq, dh = rng.normal(size=(3, 6))
     h = rng.uniform(0.5, 2.0, size=6) * rng.choice([-1.0, 1.0], size=6)
-    result, error = _call(fn, q.copy(), dq.copy(), h.copy(), dh.copy())
+    result, error = call(fn, q.copy(), dq.copy(), h.copy(), dh.copy())
     if error is not None:
         return error
     expected = (dq * h - q * dh) / h**2
@@ -266,7 +248,7 @@ def check_sum_derivative(fn: Callable) -> Feedback:
     Correct: only the term l = k survives: e^(z_k)
     """
     z = fixed_logits()
-    result, error = _call(fn, z.copy())
+    result, error = call(fn, z.copy())
     if error is not None:
         return error
     e = np.exp(z)
@@ -310,7 +292,7 @@ def check_diagonal(fn: Callable) -> Feedback:
     Correct: S_j (1 - S_j) for every j
     """
     s = softmax(fixed_logits())
-    result, error = _call(fn, s.copy())
+    result, error = call(fn, s.copy())
     if error is not None:
         return error
     expected = np.einsum("...jj->...j", jacobian(s))
@@ -338,9 +320,10 @@ def check_diagonal_from_logits(fn: Callable) -> Feedback:
     -------
     Feedback
         Passed if the result is :math:`S_{i,j}(1 - S_{i,j})` with :math:`S = \mathrm{softmax}(z)`,
-        also for large logits and rows far apart; otherwise the mistake found (the softmax
-        forgotten, the denominators of the third source's slip squared twice, the wrong
-        sign, wrong axis, overflow, the maximum of the whole batch subtracted).
+        also for the logits of ``SPREAD_LOGITS`` (as in :func:`check_softmax`); otherwise
+        the mistake found (the softmax forgotten, the denominators of the third source's
+        slip squared twice, the wrong sign, wrong axis, no shift or a shift other than
+        each row's maximum).
 
     Examples
     --------
@@ -352,7 +335,7 @@ def check_diagonal_from_logits(fn: Callable) -> Feedback:
     Correct: S_j (1 - S_j) from the logits, even for logits of 1000
     """
     z = fixed_logits()
-    result, error = _call(fn, z.copy())
+    result, error = call(fn, z.copy())
     if error is not None:
         return error
     s = softmax(z)
@@ -371,10 +354,10 @@ def check_diagonal_from_logits(fn: Callable) -> Feedback:
     verdict = diagnose(result, s * (1 - s), mistakes, "S_j (1 - S_j) from the logits")
     if not verdict:
         return verdict
-    return _check_large_logits(
+    return check_spread_logits(
         fn,
-        lambda z: softmax(z) * (1 - softmax(z)),
-        "large logits overflow: compute S = softmax(z) stably, then S (1 - S)",
+        lambda p: p * (1 - p),
+        "compute S = softmax(z) stably (subtract each row's maximum), then S (1 - S)",
         "S_j (1 - S_j) from the logits, even for logits of 1000",
     )
 

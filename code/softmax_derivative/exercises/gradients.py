@@ -9,7 +9,15 @@ import numpy as np
 from ..backward import backward
 from ..forward import softmax
 from ..losses import cross_entropy_grad, one_hot
-from ._grading import Feedback, call, diagnose, fixed_logits
+from ._form import graded_loop
+from ._grading import (
+    SPREAD_LOGITS,
+    Feedback,
+    call,
+    check_spread_logits,
+    diagnose,
+    fixed_logits,
+)
 
 __all__ = [
     "check_backward",
@@ -82,9 +90,14 @@ def check_backward_loop(fn: Callable) -> Feedback:
     Returns
     -------
     Feedback
-        ``passed`` and a message naming the mistake it recognised (the diagonal forgotten,
-        the inner product ``s^T s`` in place of the outer product ``s s^T``, ``np.diag`` of a
-        column, a flipped sign, a transposed result).
+        Passed if the values are right and the function's own code loops (a ``for`` or
+        ``while`` loop, a comprehension or ``map``) and does not call the package's
+        ``backward``; the code is read from the compiled function, so a lambda, a
+        ``functools.partial`` or a function defined in a notebook cell are read alike. For
+        a function without Python code only the values are graded, and the message says
+        so. Otherwise a message naming the mistake it recognised (the diagonal forgotten,
+        the inner product ``s^T s`` in place of the outer product ``s s^T``, ``np.diag`` of
+        a column, a flipped sign, a transposed result, no loop, a call of ``backward``).
 
     Examples
     --------
@@ -97,9 +110,11 @@ def check_backward_loop(fn: Callable) -> Feedback:
     ...         dz[i] = (np.diagflat(col) - col @ col.T) @ g_i
     ...     return dz
     >>> check_backward_loop(loop)
-    Correct: (diag(s_i) - s_i s_i^T) g_i for every sample i
+    Correct: (diag(s_i) - s_i s_i^T) g_i for every sample i, computed in a loop
     >>> check_backward_loop(lambda s, g: -np.einsum("ij,ik,ik->ij", s, s, g))
     Not yet: you forgot the diagonal term: each Jacobian is diag(s_i) - s_i s_i^T
+    >>> check_backward_loop(lambda s, g: s * (g - np.sum(g * s, axis=-1, keepdims=True)))
+    Not yet: the values are right, but your function has no loop ...
     """
     s = softmax(fixed_logits())
     grad = np.random.default_rng(11).normal(size=s.shape)
@@ -119,7 +134,17 @@ def check_backward_loop(fn: Callable) -> Feedback:
         "np.diagflat(column) (or np.diag(s_i) of the 1-D row)": s[:, :1] * total - s * dot,
         "the result is transposed: return shape (N, L), like grad": expected.T,
     }
-    return diagnose(result, expected, mistakes, "(diag(s_i) - s_i s_i^T) g_i for every sample i")
+    verdict = diagnose(
+        result, expected, mistakes, "(diag(s_i) - s_i s_i^T) g_i for every sample i"
+    )
+    if not verdict:
+        return verdict
+    return graded_loop(
+        fn,
+        verdict.message,
+        "build each J_i = diag(s_i) - s_i s_i^T and multiply it by g_i in a loop over the "
+        "samples (for i in range(len(s)): ...)",
+    )
 
 
 def check_cross_entropy_grad(fn: Callable) -> Feedback:
@@ -137,7 +162,9 @@ def check_cross_entropy_grad(fn: Callable) -> Feedback:
     -------
     Feedback
         Names the usual mistakes: the ``1/N`` forgotten, a flipped sign, the softmax
-        forgotten, the gradient with respect to the probabilities returned instead.
+        forgotten, the gradient with respect to the probabilities returned instead. The
+        answer is also graded on ``SPREAD_LOGITS`` (see :func:`check_softmax`), where a
+        softmax shifted by anything but each row's maximum overflows.
 
     Examples
     --------
@@ -166,7 +193,22 @@ def check_cross_entropy_grad(fn: Callable) -> Feedback:
         )
         / N,
     }
-    return diagnose(result, expected, mistakes, "(y_hat - y) / N")
+    verdict = diagnose(result, expected, mistakes, "(y_hat - y) / N")
+    if not verdict:
+        return verdict
+    y_spread = one_hot(np.array([0, 2, 1, 0, 1, 2, 0, 1, 2]), SPREAD_LOGITS.shape[-1])
+    return check_spread_logits(
+        lambda z: fn(z, y_spread.copy()),
+        lambda p: (p - y_spread) / len(p),
+        _STABLE_SOFTMAX,
+        verdict.message,
+    )
+
+
+#: The advice that ends every message about a softmax inside a gradient that overflows.
+_STABLE_SOFTMAX = (
+    "compute the softmax stably (subtract each row's maximum first) or call sd.softmax"
+)
 
 
 def check_mse_softmax_grad(fn: Callable) -> Feedback:
@@ -186,7 +228,9 @@ def check_mse_softmax_grad(fn: Callable) -> Feedback:
     Feedback
         Names the usual mistakes: the factor 2 of a loss without the ½, the missing
         ``1/N``, stopping at :math:`\partial \mathcal{L}/\partial S`, only the diagonal
-        of the Jacobian, a flipped sign.
+        of the Jacobian, a flipped sign. The answer is also graded on ``SPREAD_LOGITS``
+        (see :func:`check_softmax`), where a softmax shifted by anything but each row's
+        maximum overflows.
 
     Examples
     --------
@@ -224,8 +268,19 @@ def check_mse_softmax_grad(fn: Callable) -> Feedback:
         "you summed <S - t, S> over the whole batch: each row has its own sum, "
         "axis=-1, keepdims=True": s * (upstream - np.sum(upstream * s)),
     }
-    return diagnose(
+    verdict = diagnose(
         result, expected, mistakes, "backward(S, (S - t) / N): S * ((S - t) - <S - t, S>) / N"
+    )
+    if not verdict:
+        return verdict
+    t_spread = one_hot(np.array([1, 0, 2, 2, 1, 0, 2, 1, 0]), SPREAD_LOGITS.shape[-1])
+
+    def gradient(p: np.ndarray) -> np.ndarray:
+        upstream = (p - t_spread) / len(p)
+        return p * (upstream - np.sum(upstream * p, axis=-1, keepdims=True))
+
+    return check_spread_logits(
+        lambda z: fn(z, t_spread.copy()), gradient, _STABLE_SOFTMAX, verdict.message
     )
 
 
@@ -234,6 +289,13 @@ def _test_function() -> tuple[Callable, np.ndarray, float]:
     weights = np.array([1.0, -2.0, 0.5, 3.0, -1.0])
     z0 = fixed_logits()[0]
     return (lambda z: float(weights @ softmax(z))), z0, 1e-3
+
+
+#: How many units in the last place a restored entry may be off: an in-place move
+#: ``z[k] += h; z[k] -= 2 * h; z[k] += h`` rounds three times by at most half a unit of
+#: ``|z[k]| + 2h`` each; a real change (``z[k]`` left at ``z[k] - h``) is about
+#: ``h / ulp`` units, 10^12 or more here.
+_RESTORED = 16
 
 
 def check_central_difference(fn: Callable) -> Feedback:
@@ -254,7 +316,9 @@ def check_central_difference(fn: Callable) -> Feedback:
     Feedback
         Names the usual mistakes: a forward or backward difference, dividing by ``h``
         instead of ``2h``, a flipped sign, moving every coordinate at once, changing ``z``
-        in place.
+        in place. Moving ``z[k]`` in place and restoring it is right: an entry that is
+        back within a few units in the last place (the rounding of ``+ h``, ``- 2h``,
+        ``+ h``) counts as restored.
 
     Examples
     --------
@@ -271,9 +335,16 @@ def check_central_difference(fn: Callable) -> Feedback:
     result, error = call(fn, f, z, h)
     if error is not None:
         return error
-    if not np.array_equal(z, z0):
+    if z.shape != z0.shape or z.dtype != z0.dtype:
+        return Feedback(False, "your function replaced z in place: work on a copy")
+    moved = np.abs(z - z0)
+    changed = np.flatnonzero(~(moved <= _RESTORED * np.spacing(np.abs(z0) + 2 * h)))
+    if changed.size:
+        k = int(changed[0])
         return Feedback(
-            False, "your function changed z in place: restore each entry or work on a copy"
+            False,
+            f"your function changed z in place: after the call z[{k}] is off by "
+            f"{moved[k]:.2g} (step h = {h:g}); restore each entry or work on a copy",
         )
     f0 = f(z0)
     plus = np.array([f(z0 + h * e) for e in basis])

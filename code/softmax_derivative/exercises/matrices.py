@@ -16,6 +16,7 @@ from ._grading import (
     diagnose,
     diagnose_counts,
     fixed_logits,
+    mismatch,
 )
 
 __all__ = [
@@ -105,8 +106,8 @@ def check_off_diagonal_entry(fn: Callable) -> Feedback:
     j, k = pairs[worst]
     return Feedback(
         False,
-        f"the values differ, e.g. for j = {j}, k = {k}: got {got[worst]:.6g}, "
-        f"expected {-sj[worst] * sk[worst]:.6g}",
+        f"the values differ, e.g. for j = {j}, k = {k}: "
+        + mismatch(got[worst], -sj[worst] * sk[worst]),
     )
 
 

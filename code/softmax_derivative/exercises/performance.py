@@ -8,6 +8,7 @@ import numpy as np
 
 from ..backward import backward
 from ..forward import softmax
+from ._form import graded_loop
 from ._grading import Feedback, call, call_for_numbers, diagnose, diagnose_counts
 
 __all__ = ["check_naive_backward_traffic", "check_fused_backward"]
@@ -78,6 +79,18 @@ def check_fused_backward(fn: Callable) -> Feedback:
     ``out[i, k] = s[i, k] * (grad[i, k] - d_i)``; it must not change ``s`` or ``grad``.
     It is called on two batches of different shapes, with ``out`` filled with NaN.
 
+    Returns
+    -------
+    Feedback
+        Passed if every entry of ``out`` is right, ``s`` and ``grad`` are unchanged, and
+        the function's own code loops (``for``, ``while``, a comprehension or ``map``)
+        without calling the package's ``backward``. The code is read from the compiled
+        function (a numba function through its ``py_func``); for a function without
+        Python code only the values are graded, and the message says so. Otherwise the
+        mistake found (out not written, the dot product carried over from the previous
+        row, a flipped sign, a forgotten factor, misplaced parentheses, the wrong dot
+        product, no loop, a call of ``backward``).
+
     Examples
     --------
     >>> from softmax_derivative.exercises import check_fused_backward
@@ -89,7 +102,11 @@ def check_fused_backward(fn: Callable) -> Feedback:
     ...         for k in range(s.shape[1]):
     ...             out[i, k] = s[i, k] * (grad[i, k] - dot)
     >>> check_fused_backward(fused_backward)
-    Correct: every row of out is s * (grad - <grad, s>), computed in one loop per row
+    Correct: every row of out is s * (grad - <grad, s>), computed in a loop
+    >>> def vectorised(s, grad, out):
+    ...     out[:] = s * (grad - (grad * s).sum(axis=-1, keepdims=True))
+    >>> check_fused_backward(vectorised)
+    Not yet: the values are right, but your function has no loop ...
     """
     for n, length, seed in [(6, 5, 20240610), (3, 8, 20240611)]:
         s, grad = _inputs(n, length, seed)
@@ -128,11 +145,13 @@ def check_fused_backward(fn: Callable) -> Feedback:
             * (grad - (grad * s).sum(axis=0, keepdims=True)),
         }
         verdict = diagnose(
-            out,
-            backward(s, grad),
-            mistakes,
-            "every row of out is s * (grad - <grad, s>), computed in one loop per row",
+            out, backward(s, grad), mistakes, "every row of out is s * (grad - <grad, s>)"
         )
         if not verdict.passed:
             return verdict
-    return verdict
+    return graded_loop(
+        fn,
+        verdict.message,
+        "write the loop yourself: for each row i, sum dot = <grad[i], s[i]>, then write "
+        "out[i, k] = s[i, k] * (grad[i, k] - dot)",
+    )
