@@ -165,6 +165,13 @@ def naive_diagonal(z):
     return e * (total - e) / total**2
 
 
+def quotient_in_place(q, dq, h, dh):
+    dq *= h
+    dq -= q * dh
+    dq /= h**2
+    return dq
+
+
 def entry_right(s, j, k):
     return s[j] * ((j == k) - s[k])
 
@@ -252,6 +259,7 @@ TABLES = [
             "loop": lambda q, dq, h, dh: [
                 (dq[i] * h[i] - q[i] * dh[i]) / h[i] ** 2 for i in range(len(q))
             ],
+            "in place": quotient_in_place,
         },
         wrong={
             "swapped terms": (lambda q, dq, h, dh: (q * dh - dq * h) / h**2, "swapped"),
@@ -271,6 +279,7 @@ TABLES = [
             "np.exp": np.exp,
             "loop": lambda z: [[np.exp(v) for v in row] for row in z],
             "softmax times the sum": lambda z: softmax(z) * np.exp(z).sum(axis=-1, keepdims=True),
+            "in place": lambda z: np.exp(z, out=z),
         },
         wrong={
             "every term": (lambda z: np.exp(z).sum(axis=-1, keepdims=True) + 0 * z, "every term"),
@@ -288,6 +297,7 @@ TABLES = [
             "expanded": lambda s: s - s**2,
             "diagonal of the Jacobians": lambda s: np.diagonal(jacobian(s), axis1=-2, axis2=-1),
             "loop": lambda s: [[v * (1 - v) for v in row] for row in s],
+            "in place": lambda s: np.multiply(s, 1 - s, out=s),
         },
         wrong={
             "sign": (lambda s: -s * (1 - s), "sign"),

@@ -44,6 +44,19 @@ def log_sum_exp_shifted(z):
     return np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
 
 
+def backward_in_place(s, g):
+    g -= dot(s, g)
+    g *= s
+    return g
+
+
+def cross_entropy_grad_in_place(z, y):
+    p = sd.softmax(z)
+    p -= y
+    p /= len(z)
+    return p
+
+
 def rows(formula):
     """A loop over the rows of (s, g) that applies ``formula`` to each pair of rows."""
 
@@ -211,6 +224,7 @@ TABLES = [
             "matrix product": lambda s, g: s * (g - np.diag(g @ s.T)[:, None]),
             "loop over rows": rows(lambda s, g: s * (g - g @ s)),
             "via the Jacobians": sd.backward_via_jacobian,
+            "in place": backward_in_place,
         },
         wrong={
             "weighted sum forgotten": (lambda s, g: s * g, "forgot to subtract the weighted"),
@@ -287,6 +301,7 @@ TABLES = [
                 (sd.softmax(z_i) - y_i) / len(z) for z_i, y_i in zip(z, y, strict=True)
             ],
             "own stable softmax": lambda z, y: (stable_loop(z) - y) / len(z),
+            "in place": cross_entropy_grad_in_place,
             "from the log-softmax": lambda z, y: (
                 (np.exp(z - z.max(axis=-1, keepdims=True) - log_sum_exp_shifted(z)) - y)
                 / z.shape[0]
@@ -418,6 +433,10 @@ TABLES = [
         check_step_size,
         right={
             "the balance": lambda eps, s: eps ** (1 / 2) if s == "forward" else eps ** (1 / 3),
+            "square and cube roots": lambda eps, s: (
+                np.sqrt(eps) if s == "forward" else np.cbrt(eps)
+            ),
+            "a table of exponents": lambda eps, s: eps ** {"forward": 0.5, "central": 1 / 3}[s],
             "within a factor 10": lambda eps, s: (
                 2 * eps ** (1 / 2) if s == "forward" else 3 * eps ** (1 / 3)
             ),
