@@ -330,7 +330,10 @@ DISTILLATION = Cases(
         "naive exp": (with_softmax(naive_softmax), "NaN or infinity in rows [3, 4]"),
         "mean shift": (with_softmax(mean_shift_softmax), "subtract each row's maximum"),
         "first-entry shift": (with_softmax(first_entry_softmax), "in rows [4]"),
-        "batch-maximum shift": (with_softmax(batch_max_softmax), "in rows [0, 1, 2]"),
+        "batch-maximum shift": (
+            with_softmax(batch_max_softmax),
+            "in rows [0, 1, 2]: a softmax that subtracts each row's own maximum",
+        ),
         "other": (lambda z, v, T: np.ones_like(z), "differs from central differences"),
     },
 )

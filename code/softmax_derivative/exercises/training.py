@@ -403,10 +403,14 @@ def check_distillation_grad(fn: Callable) -> Feedback:
                 ": these rows hold logits of +-4000; subtract each row's maximum "
                 "before exp, as sd.softmax does"
             )
+            other = (
+                ": a softmax that subtracts each row's own maximum, as sd.softmax does, "
+                "keeps every row finite"
+            )
             return Feedback(
                 False,
                 f"at T = {T:g} the result has NaN or infinity in rows {rows}"
-                + (spread if set(rows) <= {3, 4} else ""),
+                + (spread if set(rows) <= {3, 4} else other),
             )
         if np.allclose(result, reference, rtol=1e-6, atol=1e-6 * scale):
             continue
