@@ -248,7 +248,6 @@ TABLES = [
         check_backward_loop,
         right={
             "columns": column_loop(lambda c: np.diagflat(c) - c @ c.T),
-            "package loop": sd.backward_loop,
             "1-D rows": rows(lambda s, g: (np.diag(s) - np.outer(s, s)) @ g),
             "transposed Jacobian": rows(lambda s, g: (np.diag(s) - np.outer(s, s)).T @ g),
             "Jacobian of each row": rows(lambda s, g: sd.jacobian(s) @ g),
@@ -261,6 +260,7 @@ TABLES = [
             "callable object": RowByRow(),
             "functools.partial": functools.partial(scaled_loop, scale=1.0),
             "defined by exec": defined_by_exec(),
+            "a helper of its own loops": lambda s, g: while_loop(s, g),
         },
         wrong={
             "diagonal forgotten": (column_loop(lambda c: -(c @ c.T)), "forgot the diagonal"),
@@ -273,22 +273,34 @@ TABLES = [
                 column_loop(lambda c: np.diag(c) - c @ c.T),
                 "np.diag of an (L, 1) column",
             ),
-            "transposed": (lambda s, g: sd.backward_loop(s, g).T, "the result is transposed"),
+            "transposed": (
+                lambda s, g: column_loop(lambda c: np.diagflat(c) - c @ c.T)(s, g).T,
+                "the result is transposed",
+            ),
             "one row": (lambda s, g: g[0], "shape"),
             "other": (lambda s, g: np.zeros_like(g), "the values differ"),
-            "vectorised package": (sd.backward, "has no loop"),
+            "vectorised package": (sd.backward, "the package's own backward:"),
             "vectorised formula": (right_backward, "has no loop"),
             "vectorised lambda": (
                 lambda s, g: s * (g - np.sum(s * g, axis=-1, keepdims=True)),
                 "has no loop",
             ),
-            "batch of Jacobians": (sd.backward_via_jacobian, "has no loop"),
+            "batch of Jacobians": (sd.backward_via_jacobian, "own backward_via_jacobian"),
             "einsum over the batch": (
                 lambda s, g: np.einsum("ijk,ik->ij", sd.jacobian(s), g),
                 "has no loop",
             ),
             "partial of the formula": (functools.partial(right_backward), "has no loop"),
             "loop calling backward": (loop_calling_backward, "calls backward"),
+            "a helper of its own without a loop": (
+                lambda s, g: right_backward(s, g),
+                "in it or in a function of yours it calls",
+            ),
+            "the package's loop, called": (
+                lambda s, g: sd.backward_loop(s, g),
+                "calls backward_loop",
+            ),
+            "the package's loop": (sd.backward_loop, "the package's own backward_loop"),
             "loop left empty": (scaffold_then_vectorised, "calls backward"),
         },
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dis
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import CodeType
@@ -25,10 +26,13 @@ _LOOP_CALLS = frozenset({"map"})
 
 @dataclass(frozen=True)
 class Form:
-    """What the code of a function does: ``loops`` and the ``names`` it looks up."""
+    """What the code of a function does: ``loops`` and the ``names`` it looks up; its
+    ``name``, and whether it is one of this package's own functions (``packaged``)."""
 
     loops: bool
     names: frozenset[str]
+    name: str = ""
+    packaged: bool = False
 
 
 def _python_function(fn):
@@ -70,11 +74,37 @@ def _loops(code: CodeType) -> bool:
     )
 
 
-def form_of(fn) -> Form | None:
-    """The :class:`Form` of ``fn``'s own code, or None if ``fn`` has no Python code.
+def _own_helpers(function) -> list:
+    """The functions of ``function``'s own module it names (a global or a closure
+    variable): the learner's helpers, not a library's."""
+    found = []
+    cells = [cell.cell_contents for cell in function.__closure__ or () if _filled(cell)]
+    named = [function.__globals__.get(name) for name in _all_names(function.__code__)]
+    for candidate in cells + named:
+        if inspect.isfunction(candidate) and candidate.__module__ == function.__module__:
+            found.append(candidate)
+    return found
 
-    Functions it calls are not read: a loop must be in ``fn`` (or in a function defined
-    inside it).
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises ValueError
+    except ValueError:
+        return False
+    return True
+
+
+def _all_names(code: CodeType) -> set[str]:
+    return {name for inner in _codes(code) for name in inner.co_names}
+
+
+def form_of(fn) -> Form | None:
+    """The :class:`Form` of ``fn``'s code, or None if ``fn`` has no Python code.
+
+    The code read is ``fn``'s own, the functions defined inside it, and the functions of
+    its own module that it calls (a learner's helpers in the same notebook), not those of
+    a library: a loop inside ``sd.backward_loop`` does not count for a function that
+    calls it.
 
     Examples
     --------
@@ -92,14 +122,36 @@ def form_of(fn) -> Form | None:
     if function is None:
         return None
     loops, names = False, set()
-    for code in _codes(function.__code__):
-        names.update(code.co_names)
-        loops = loops or _loops(code)
-    return Form(loops=loops or bool(names & _LOOP_CALLS), names=frozenset(names))
+    seen, todo = set(), [function]
+    while todo and len(seen) < 50:
+        current = todo.pop()
+        if current.__code__ in seen:
+            continue
+        seen.add(current.__code__)
+        for code in _codes(current.__code__):
+            names.update(code.co_names)
+            loops = loops or _loops(code)
+        todo.extend(_own_helpers(current))
+    return Form(
+        loops=loops or bool(names & _LOOP_CALLS),
+        names=frozenset(names),
+        name=function.__name__,
+        packaged=_packaged(function),
+    )
+
+
+def _packaged(function) -> bool:
+    """Whether ``function`` is a function of this package, found under its own name in
+    its module (a learner's function defined in a doctest of the package is not)."""
+    module_name = function.__module__ or ""
+    if module_name.split(".")[0] != __name__.split(".")[0]:
+        return False
+    module = sys.modules.get(module_name)
+    return getattr(module, function.__name__, None) is function
 
 
 #: The package's vectorised kernels: calling one is not writing the loop.
-_KERNELS = ("backward", "backward_via_jacobian")
+_KERNELS = ("backward", "backward_via_jacobian", "backward_loop")
 
 
 def graded_loop(fn: Callable, values: str, advice: str) -> Feedback:
@@ -113,6 +165,11 @@ def graded_loop(fn: Callable, values: str, advice: str) -> Feedback:
             f"{values} (the values only: your function has no Python code to read, so its "
             "loop was not checked)",
         )
+    if form.packaged:
+        return Feedback(
+            False,
+            f"the values are right, but that is the package's own {form.name}: {advice}",
+        )
     called = [name for name in _KERNELS if name in form.names]
     if called:
         return Feedback(
@@ -124,6 +181,6 @@ def graded_loop(fn: Callable, values: str, advice: str) -> Feedback:
         return Feedback(
             False,
             "the values are right, but your function has no loop (for, while, a "
-            f"comprehension or map): {advice}",
+            f"comprehension or map, in it or in a function of yours it calls): {advice}",
         )
     return Feedback(True, f"{values}, computed in a loop")

@@ -90,10 +90,11 @@ def check_backward_loop(fn: Callable) -> Feedback:
     Returns
     -------
     Feedback
-        Passed if the values are right and the function's own code loops (a ``for`` or
-        ``while`` loop, a comprehension or ``map``) and does not call the package's
-        ``backward``; the code is read from the compiled function, so a lambda, a
-        ``functools.partial`` or a function defined in a notebook cell are read alike. For
+        Passed if the values are right and the function's code (with the functions of
+        its own module or notebook that it calls) loops (a ``for`` or ``while`` loop, a
+        comprehension or ``map``) and does not call the package's ``backward``; the code
+        is read from the compiled function, so a lambda, a ``functools.partial`` or a
+        function defined in a notebook cell are read alike. For
         a function without Python code only the values are graded, and the message says
         so. Otherwise a message naming the mistake it recognised (the diagonal forgotten,
         the inner product ``s^T s`` in place of the outer product ``s s^T``, ``np.diag`` of

@@ -83,8 +83,9 @@ def check_fused_backward(fn: Callable) -> Feedback:
     -------
     Feedback
         Passed if every entry of ``out`` is right, ``s`` and ``grad`` are unchanged, and
-        the function's own code loops (``for``, ``while``, a comprehension or ``map``)
-        without calling the package's ``backward``. The code is read from the compiled
+        the function's code (with the functions of its own module or notebook that it
+        calls) loops (``for``, ``while``, a comprehension or ``map``) without calling the
+        package's ``backward``. The code is read from the compiled
         function (a numba function through its ``py_func``); for a function without
         Python code only the values are graded, and the message says so. Otherwise the
         mistake found (out not written, the dot product carried over from the previous
