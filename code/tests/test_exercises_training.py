@@ -190,6 +190,10 @@ SGD = Cases(
             ),
             "do not divide by N",
         ),
+        "step fixed at 0.5": (
+            epoch(permutation, slices, lambda W, b, dW, db, s, n, N: (W - 0.5 * dW, b - 0.5 * db)),
+            "with batch_size = 4: the weights passed to call 2 of grad differ",
+        ),
         "step forgotten": (
             epoch(permutation, slices, lambda W, b, dW, db, s, n, N: (W - dW, b - db)),
             "multiply the gradient by step",

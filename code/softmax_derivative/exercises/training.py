@@ -133,13 +133,13 @@ def _step_mistake(W, b, before: _Step, step: float, n_total: int, last: bool) ->
     return ""
 
 
-def _run(fn: Callable, batch_size: int, seed: int):
+def _run(fn: Callable, batch_size: int, seed: int, step: float):
     """One call of the learner's epoch on fresh copies: ``(steps, W, b)`` or a feedback."""
     X, labels, W0, b0 = _sgd_data()
     grad = _RecordingGrad(X, labels)
     X_in, labels_in = X.copy(), labels.copy()
     rng = np.random.default_rng(seed)
-    args = (grad, W0.copy(), b0.copy(), X_in, labels_in, 0.5, batch_size, rng)
+    args = (grad, W0.copy(), b0.copy(), X_in, labels_in, step, batch_size, rng)
     result, error = _quietly(fn, *args)
     if error is not None:
         return error
@@ -161,7 +161,7 @@ def _run(fn: Callable, batch_size: int, seed: int):
     return grad.steps, W, b
 
 
-def _grade_epoch(steps: list[_Step], W, b, batch_size: int) -> Feedback | None:
+def _grade_epoch(steps: list[_Step], W, b, batch_size: int, step: float) -> Feedback | None:
     """Check the samples of an epoch's steps and the update between them."""
     X, labels, W0, b0 = _sgd_data()
     N = len(X)
@@ -214,7 +214,7 @@ def _grade_epoch(steps: list[_Step], W, b, batch_size: int) -> Feedback | None:
         return Feedback(False, "the first call of grad did not receive the W and b given")
     for t in range(1, len(steps) + 1):
         _, dW, db = _linear_softmax_grad(correct.W, correct.b, *_batch(correct))
-        W_next, b_next = correct.W - 0.5 * dW, correct.b - 0.5 * db
+        W_next, b_next = correct.W - step * dW, correct.b - step * db
         got_W, got_b = (steps[t].W, steps[t].b) if t < len(steps) else (W, b)
         if not (_close(got_W, W_next) and _close(got_b, b_next)):
             what = (
@@ -223,7 +223,7 @@ def _grade_epoch(steps: list[_Step], W, b, batch_size: int) -> Feedback | None:
                 else "the returned W and b"
             )
             last = t == len(steps)
-            mistake = _step_mistake(got_W, got_b, correct, 0.5, N, last)
+            mistake = _step_mistake(got_W, got_b, correct, step, N, last)
             if last and not mistake and _close(W, W0) and _close(b, b0):
                 mistake = "you returned the W and b you were given, not the new ones"
             elif last and not mistake and _close(W, correct.W) and _close(b, correct.b):
@@ -281,18 +281,18 @@ def check_sgd_epoch(fn: Callable) -> Feedback:
     Correct: one epoch with batch_size = N is one full-batch step; with batch_size = 4 ...
     """
     N = len(_sgd_data()[0])
-    run = _run(fn, N, seed=1)
+    run = _run(fn, N, seed=1, step=0.5)
     if isinstance(run, Feedback):
         return run
-    verdict = _grade_epoch(*run, N)
+    verdict = _grade_epoch(*run, N, 0.5)
     if verdict is not None:
         return Feedback(False, f"with batch_size = N = {N}: {verdict.message}")
     runs = {}
     for name, seed in [("first", 2), ("again", 2), ("other", 3)]:
-        run = _run(fn, 4, seed)
+        run = _run(fn, 4, seed, step=0.3)
         if isinstance(run, Feedback):
             return run
-        verdict = _grade_epoch(*run, 4)
+        verdict = _grade_epoch(*run, 4, 0.3)
         if verdict is not None:
             return Feedback(False, f"with batch_size = 4: {verdict.message}")
         runs[name] = [i for s in run[0] for i in s.ids]
