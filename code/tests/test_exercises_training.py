@@ -127,6 +127,15 @@ def returns_start(grad, W, b, X, labels, step, batch_size, rng):
     return W, b
 
 
+def keyword_arguments(grad, W, b, X, labels, step, batch_size, rng):
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        batch = order[start : start + batch_size]
+        _, dW, db = grad(W=W, b=b, X=X[batch], labels=labels[batch])
+        W, b = W - step * dW, b - step * db
+    return W, b
+
+
 def no_grad_call(grad, W, b, X, labels, step, batch_size, rng):
     _, dW, db = training._linear_softmax_grad(W, b, X, labels)
     return W - step * dW, b - step * db
@@ -140,6 +149,7 @@ SGD = Cases(
         "shuffled copies, while loop": shuffled_copies,
         "in place, rng.shuffle, array_split": in_place_update,
         "one-hot labels, np.split": one_hot_labels,
+        "keyword arguments": keyword_arguments,
     },
     wrong={
         "not shuffled": (

@@ -61,8 +61,8 @@ class _RecordingGrad:
         self.labels = labels
         self.steps: list[_Step] = []
 
-    def __call__(self, W, b, X_batch, labels_batch):
-        X_batch = np.atleast_2d(np.asarray(X_batch, dtype=np.float64))
+    def __call__(self, W, b, X, labels):
+        X_batch, labels_batch = np.atleast_2d(np.asarray(X, dtype=np.float64)), labels
         given = np.asarray(labels_batch)
         if given.ndim == 2:  # one-hot rows
             given = given.argmax(axis=-1)
