@@ -80,10 +80,11 @@ book: $(STAMP) site-assets
 # shows, natively and under another machine's arithmetic; the browser checks of the site
 # (tests/test_site*.py); the linters (ruff, actionlint, zizmor); the package's unit, property
 # and doctests (code/tests, code/softmax_derivative); the book's other checks (tests/).
+# Each of these runs to its end even when another fails (-k), so one run shows every failure.
 test: $(STAMP) site-assets
 	$(JB) --all .
 	$(PY) -m tools.make_archive $(ARCHIVE)
-	$(MAKE) --no-print-directory -j2 --output-sync=target \
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target \
 		nbval nbval-portable browser lint package checks
 
 nbval: $(STAMP)
