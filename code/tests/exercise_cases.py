@@ -20,6 +20,42 @@ import pytest
 
 from softmax_derivative.exercises import Feedback
 
+# ------------------------------------------------ softmaxes a learner writes, right and wrong
+
+
+def stable(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def stable_loop(z):
+    out = np.empty_like(z)
+    for i, row in enumerate(z):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out
+
+
+def naive(z, axis=-1):
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def shifted_by(shift):
+    """A softmax that subtracts ``shift(z)`` (each row's, or one number) before exp."""
+    return lambda z: naive(z - shift(z))
+
+
+mean_shift = shifted_by(lambda z: z.mean(axis=-1, keepdims=True))
+
+
+def batch_max(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ------------------------------------------------------------------------ tables
+
 
 @dataclass(frozen=True)
 class Cases:

@@ -12,11 +12,14 @@ from exercise_cases import (
     assert_named,
     assert_passes,
     assert_tables_cover,
+    batch_max,
+    mean_shift,
+    naive,
     right_answers,
+    stable_loop,
     writes_into_inputs,
     wrong_answers,
 )
-from test_exercises_derivation import batch_max, mean_shift, naive, stable_loop
 
 import softmax_derivative as sd
 from softmax_derivative.exercises import (
