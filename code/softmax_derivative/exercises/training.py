@@ -12,7 +12,7 @@ import numpy as np
 from ..forward import softmax
 from ..gradcheck import numerical_jacobian
 from ..losses import cross_entropy_from_logits, cross_entropy_grad
-from ._grading import Feedback
+from ._grading import Feedback, mismatch
 
 __all__ = ["check_sgd_epoch", "check_distillation_grad"]
 
@@ -445,8 +445,7 @@ def check_distillation_grad(fn: Callable) -> Feedback:
         return Feedback(
             False,
             f"at T = {T:g} the result differs from central differences of the loss, most "
-            f"at index {tuple(map(int, worst))}: got {result[worst]:.9g}, expected "
-            f"{reference[worst]:.9g} (difference {result[worst] - reference[worst]:.2e})",
+            f"at index {tuple(map(int, worst))}: " + mismatch(result[worst], reference[worst]),
         )
     shown = ", ".join(f"{T:g}" for T in sorted(temperatures))
     return Feedback(
