@@ -520,3 +520,10 @@ def test_the_in_place_tolerance_is_rounding_not_a_step():
     assert check_central_difference(off_by(3))
     verdict = check_central_difference(off_by(1000))
     assert not verdict and "changed z in place: after the call z[2] is off by" in verdict.message
+
+
+def test_a_right_loop_is_told_what_was_seen_and_no_more():
+    verdict = check_backward_loop(while_loop)
+    assert verdict.message == (
+        "(diag(s_i) - s_i s_i^T) g_i for every sample i, and your function has a loop"
+    )

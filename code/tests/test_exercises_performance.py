@@ -202,3 +202,10 @@ def test_the_loop_of_a_compiled_function_is_read_from_its_python_code():
     numba = pytest.importorskip("numba")
     assert _form.form_of(numba.njit(text_loop)).loops
     assert not _form.form_of(numba.njit(vectorised)).loops  # read, never compiled
+
+
+def test_a_right_fused_loop_is_told_what_was_seen_and_no_more():
+    verdict = check_fused_backward(text_loop)
+    assert verdict.message == (
+        "every row of out is s * (grad - <grad, s>), and your function has a loop"
+    )

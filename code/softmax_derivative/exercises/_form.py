@@ -156,8 +156,9 @@ _KERNELS = ("backward", "backward_via_jacobian", "backward_loop")
 
 def graded_loop(fn: Callable, values: str, advice: str) -> Feedback:
     """The verdict on a loop exercise whose values are right: ``values`` plus what the
-    code of ``fn`` shows (see :func:`form_of`), or ``advice`` if it has no loop
-    or calls one of the package's vectorised kernels."""
+    code of ``fn`` shows (see :func:`form_of`), or ``advice`` if it has no loop, calls one
+    of the package's kernels or is one. The code is seen to contain a loop, not to
+    compute the values in it; the message claims no more."""
     form = form_of(fn)
     if form is None:
         return Feedback(
@@ -183,4 +184,4 @@ def graded_loop(fn: Callable, values: str, advice: str) -> Feedback:
             "the values are right, but your function has no loop (for, while, a "
             f"comprehension or map, in it or in a function of yours it calls): {advice}",
         )
-    return Feedback(True, f"{values}, computed in a loop")
+    return Feedback(True, f"{values}, and your function has a loop")

@@ -111,7 +111,7 @@ def check_backward_loop(fn: Callable) -> Feedback:
     ...         dz[i] = (np.diagflat(col) - col @ col.T) @ g_i
     ...     return dz
     >>> check_backward_loop(loop)
-    Correct: (diag(s_i) - s_i s_i^T) g_i for every sample i, computed in a loop
+    Correct: (diag(s_i) - s_i s_i^T) g_i for every sample i, and your function has a loop
     >>> check_backward_loop(lambda s, g: -np.einsum("ij,ik,ik->ij", s, s, g))
     Not yet: you forgot the diagonal term: each Jacobian is diag(s_i) - s_i s_i^T
     >>> check_backward_loop(lambda s, g: s * (g - np.sum(g * s, axis=-1, keepdims=True)))

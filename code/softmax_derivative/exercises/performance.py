@@ -103,7 +103,7 @@ def check_fused_backward(fn: Callable) -> Feedback:
     ...         for k in range(s.shape[1]):
     ...             out[i, k] = s[i, k] * (grad[i, k] - dot)
     >>> check_fused_backward(fused_backward)
-    Correct: every row of out is s * (grad - <grad, s>), computed in a loop
+    Correct: every row of out is s * (grad - <grad, s>), and your function has a loop
     >>> def vectorised(s, grad, out):
     ...     out[:] = s * (grad - (grad * s).sum(axis=-1, keepdims=True))
     >>> check_fused_backward(vectorised)
