@@ -197,7 +197,11 @@ TABLES = [
             "median shift": (median_shift, "your function returned [nan,"),
             "batch mean shift": (batch_mean_shift, "your function returned [nan,"),
             "shift by the largest |z|": (absolute_max_shift, "your function returned [nan,"),
-            "clipped logits": (clipped, "for the logits [1000.,  999.,  998.]"),
+            "clipped logits": (clipped, "for the logits [1000.,  999.,  998.], entry 0: got"),
+            "slightly off for large logits": (
+                lambda z: stable(z) * (1 + 1e-6 * (np.abs(z).max() > 100)),
+                "entry 0: got 1.000001, expected 1 (differs by 1e-06)",
+            ),
             "max without keepdims": (max_without_keepdims, "raised ValueError"),
             "transposed": (lambda z: stable(z).T, "shape"),
             "one row": (lambda z: stable(z)[0], "shape"),

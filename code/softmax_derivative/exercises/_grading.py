@@ -243,8 +243,16 @@ def check_spread_logits(
     def show(values: np.ndarray) -> str:
         return np.array2string(np.asarray(values, dtype=float), precision=4, separator=", ")
 
+    got, want = np.asarray(result[row], dtype=float), expected[row]
+    if np.all(np.isfinite(got)):
+        k = int(np.argmax(np.abs(got - want)))
+        return Feedback(
+            False,
+            f"for the logits {show(logits[row])}, entry {k}: {mismatch(got[k], want[k])}; "
+            f"{advice}",
+        )
     return Feedback(
         False,
-        f"for the logits {show(logits[row])} your function returned {show(result[row])}, "
-        f"expected {show(expected[row])}; {advice}",
+        f"for the logits {show(logits[row])} your function returned {show(got)}, "
+        f"expected {show(want)}; {advice}",
     )
