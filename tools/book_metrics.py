@@ -1,22 +1,14 @@
 """Measure the book: words, checks, collapsed cells, slip boxes, exercises, long code lines.
 
-A report, not a test: ``python tools/book_metrics.py`` (or ``make metrics``) prints one row
-per page of ``_toc.yml`` and a total. The limits the book keeps are the constants below;
-``--check`` exits with status 1 when one is exceeded.
-
-What is counted, per page:
-
-- words: the ``\\S+`` tokens of the markdown cells of a notebook, or of a whole ``.md`` page;
-- verify: the calls ``verify(`` in code cells (sympy checks of a derivation step);
-- sympy: ``verify(`` and ``is_identity(`` calls; numeric: ``check_gradient(``,
-  ``numerical_jacobian(``, ``assert_allclose(`` and ``allclose(`` calls;
-- code / collapsed: code cells, and those collapsed on the site (tag ``hide-input``,
-  ``hide-cell`` or ``remove-input``) or in JupyterLab (``jupyter.source_hidden``);
-- slips: "Where the sources slip" admonitions;
-- exercises by kind: the title prefix of each ``exercise`` / ``exercise-start`` directive,
-  ``Pen and paper:``, ``Code:`` or ``Challenge:`` (anything else counts as ``other``);
-- long: code lines longer than ``MAX_CODE_LINE`` characters;
-- next-cell: phrases that narrate a check ("the next cell", "the cell below").
+A report, not a test: ``python3 -m tools.book_metrics`` prints one row per page of
+``_toc.yml`` and a total; ``--check`` exits with status 1 when a limit below is exceeded.
+Per page: words (the ``\\S+`` tokens of markdown cells, or of a whole ``.md`` page); the
+``verify(`` calls, all sympy calls (``verify``, ``is_identity``) and numeric checks
+(``check_gradient``, ``numerical_jacobian``, ``allclose``, ``assert_allclose``); code cells
+and those collapsed (tags ``hide-input``, ``hide-cell``, ``remove-input`` or JupyterLab's
+``source_hidden``); "Where the sources slip" boxes; exercises by the kind their title begins
+with (``Pen and paper:``, ``Code:``, ``Challenge:``, else ``other``); code lines longer than
+``MAX_CODE_LINE``; phrases that narrate a check ("the next cell", "the cell below").
 """
 
 from __future__ import annotations
@@ -32,17 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MAX_BOOK_WORDS = 15_000  # all markdown of the book, notebooks and pages
 MAX_CODE_LINE = 88  # characters per line of a notebook code cell
-# Word budgets of single pages or groups of pages (the chapters' own are set when written).
+# Word budgets of one page or of a group of pages together, e.g.
+# ("02_quotient_rule.ipynb", "03_case_j_equals_k.ipynb", ...): 2_500.
 WORD_BUDGETS = {
     ("intro.md", "source_slips.md", "bibliography.md"): 1_000,
     ("10_performance.ipynb",): 2_000,
     ("11_training_a_classifier.ipynb",): 1_300,
 }
-EXERCISE_KINDS = ("Pen and paper", "Code", "Challenge")
 
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}
 SLIP_BOX = re.compile(r"^[`:]{3,}\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}[ \t]*(.*)$", re.MULTILINE)
+EXERCISE_KINDS = {"Pen and paper": "pen_and_paper", "Code": "code_ex", "Challenge": "challenge"}
 NARRATION = re.compile(r"\b(?:the next cell|the cell below|the following cell)", re.IGNORECASE)
 SYMPY_CALL = re.compile(r"\b(?:verify|is_identity)\(")
 NUMERIC_CALL = re.compile(r"\b(?:check_gradient|numerical_jacobian|assert_allclose|allclose)\(")
@@ -68,71 +61,47 @@ class PageMetrics:
     next_cell: int = 0
     long_lines: list[str] = field(default_factory=list, repr=False)
 
+    def count_markdown(self, text: str) -> None:
+        self.words += len(text.split())
+        self.slips += len(SLIP_BOX.findall(text))
+        self.next_cell += len(NARRATION.findall(text))
+        for title in EXERCISE.findall(text):
+            kind = EXERCISE_KINDS.get(title.split(":", 1)[0].strip() if ":" in title else "")
+            setattr(self, kind or "other_ex", getattr(self, kind or "other_ex") + 1)
+
 
 COLUMNS = [f.name for f in fields(PageMetrics) if f.name not in ("page", "long_lines")]
-HEADERS = {
-    "pen_and_paper": "pen&paper",
-    "code_ex": "code ex",
-    "challenge": "challenge",
-    "other_ex": "other ex",
-    "next_cell": "next-cell",
-}
 
 
 def toc_pages(root: Path = ROOT) -> list[Path]:
     """The pages of ``_toc.yml`` in reading order (the root first)."""
     text = (root / "_toc.yml").read_text(encoding="utf-8")
-    names = re.findall(r"^\s*(?:root|-\s*file)\s*:\s*(\S+)\s*$", text, re.MULTILINE)
     pages = []
-    for name in names:
-        for suffix in (".ipynb", ".md"):
-            path = root / f"{name}{suffix}"
-            if path.exists():
-                pages.append(path)
-                break
-        else:
+    for name in re.findall(r"^\s*(?:root|-\s*file)\s*:\s*(\S+)\s*$", text, re.MULTILINE):
+        found = [root / f"{name}{s}" for s in (".ipynb", ".md") if (root / f"{name}{s}").exists()]
+        if not found:
             raise FileNotFoundError(f"_toc.yml lists {name}, which has no .ipynb or .md file")
+        pages.append(found[0])
     return pages
-
-
-def _count_exercises(text: str, metrics: PageMetrics) -> None:
-    for title in EXERCISE.findall(text):
-        kind = title.split(":", 1)[0].strip() if ":" in title else ""
-        attribute = {
-            "Pen and paper": "pen_and_paper",
-            "Code": "code_ex",
-            "Challenge": "challenge",
-        }.get(kind, "other_ex")
-        setattr(metrics, attribute, getattr(metrics, attribute) + 1)
-
-
-def _count_markdown(text: str, metrics: PageMetrics) -> None:
-    metrics.words += len(text.split())
-    metrics.slips += len(SLIP_BOX.findall(text))
-    metrics.next_cell += len(NARRATION.findall(text))
-    _count_exercises(text, metrics)
-
-
-def _is_collapsed(cell: dict) -> bool:
-    metadata = cell.get("metadata", {})
-    tags = set(metadata.get("tags", []))
-    return bool(tags & COLLAPSING_TAGS) or bool(metadata.get("jupyter", {}).get("source_hidden"))
 
 
 def page_metrics(path: Path) -> PageMetrics:
     """Count one page."""
     metrics = PageMetrics(page=path.name)
     if path.suffix == ".md":
-        _count_markdown(path.read_text(encoding="utf-8"), metrics)
+        metrics.count_markdown(path.read_text(encoding="utf-8"))
         return metrics
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for index, cell in enumerate(notebook["cells"]):
+    for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            _count_markdown(source, metrics)
+            metrics.count_markdown(source)
         elif cell["cell_type"] == "code":
+            meta = cell.get("metadata", {})
             metrics.code += 1
-            metrics.collapsed += _is_collapsed(cell)
+            metrics.collapsed += bool(
+                set(meta.get("tags", [])) & COLLAPSING_TAGS
+                or meta.get("jupyter", {}).get("source_hidden")
+            )
             metrics.verify += source.count("verify(")
             metrics.sympy += len(SYMPY_CALL.findall(source))
             metrics.numeric += len(NUMERIC_CALL.findall(source))
@@ -160,19 +129,17 @@ def total(rows: list[PageMetrics]) -> PageMetrics:
 
 def format_table(rows: list[PageMetrics]) -> str:
     """A plain-text table of the rows and their total."""
-    everything = [*rows, total(rows)]
-    headers = ["page", *(HEADERS.get(name, name) for name in COLUMNS)]
-    cells = [[row.page, *(str(getattr(row, name)) for name in COLUMNS)] for row in everything]
+    headers = ["page", *(name.replace("_", " ") for name in COLUMNS)]
+    cells = [[r.page, *(str(getattr(r, n)) for n in COLUMNS)] for r in [*rows, total(rows)]]
     widths = [max(len(r[c]) for r in [headers, *cells]) for c in range(len(headers))]
-
-    def line(values):
-        first = values[0].ljust(widths[0])
-        return "  ".join(
-            [first, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))]
+    lines = [
+        "  ".join(
+            [r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))]
         )
-
+        for r in [headers, *cells]
+    ]
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(c) for c in cells[:-1]), rule, line(cells[-1])])
+    return "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
 
 
 def violations(rows: list[PageMetrics]) -> list[str]:
@@ -198,17 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list the long code lines")
     args = parser.parse_args(argv)
     rows = book_metrics(args.root)
-    print(format_table(rows))
     problems = violations(rows)
-    print()
-    print(f"limits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
+    print(format_table(rows))
+    print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
     for pages, budget in WORD_BUDGETS.items():
         print(f"budget: at most {budget} words in {' + '.join(pages)}")
     for problem in problems:
         print(f"exceeded: {problem}")
-    if args.verbose:
-        for where in total(rows).long_lines:
-            print(f"long line: {where}")
+    for where in total(rows).long_lines if args.verbose else []:
+        print(f"long line: {where}")
     if not problems:
         print("all limits kept")
     return 1 if problems and args.check else 0
