@@ -268,7 +268,8 @@ def install_cell(repository_url: str) -> dict:
         "try:\n"
         "    import softmax_derivative  # noqa: F401\n"
         "except ImportError:\n"
-        f'    %pip install --quiet "git+{repository_url}#subdirectory=code"\n'
+        '    %pip install --quiet "softmax-derivative[fast] @ '
+        f'git+{repository_url}#subdirectory=code"\n'
     )
     return setup_cell("install-companion-package", source)
 

@@ -133,7 +133,9 @@ def test_notebook_gets_install_cell_and_collapsed_solutions():
     assert source == notebook(), "the source is not changed"
     install = "".join(plain["cells"][0]["source"])
     assert "import softmax_derivative" in install
-    assert f'%pip install --quiet "git+{URL}#subdirectory=code"' in install
+    assert (
+        f'%pip install --quiet "softmax-derivative[fast] @ git+{URL}#subdirectory=code"' in install
+    )
     assert len(plain["cells"]) == 4, "the cell holding only solution-end is dropped"
     solution = plain["cells"][3]
     assert "".join(solution["source"]).startswith("# @title Solution")
