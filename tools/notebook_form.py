@@ -1,21 +1,15 @@
 """Bring a chapter notebook to the form that renders both in the book and in JupyterLab.
 
-The form is described in tools/README.md. In short: solution code cells
-(between ``solution-start`` and ``solution-end``) are collapsed in JupyterLab, with the
-answer they print (``"jupyter": {"source_hidden": true, "outputs_hidden": true}``), and on
-the site (tag ``hide-input``), and start with a line ``# Solution``, which is all a
-collapsed cell shows; every other ``hide-input`` cell (the verification cells) is collapsed
-in JupyterLab too. What needs an author's hand is
-reported: markup that JupyterLab (jupyterlab-myst) cannot render, or renders wrongly.
-
-Usage::
+The form is described in tools/README.md: solution code cells collapsed (with their outputs)
+and starting with ``# Solution``, every other ``hide-input`` cell collapsed in JupyterLab too;
+what needs an author's hand (markup JupyterLab shows raw or wrongly) is reported.
 
     python -m tools.notebook_form chapters/03_case_j_equals_k.ipynb   # fix in place, report
     python -m tools.notebook_form --check chapters/*.ipynb            # report only
 
-The exit status is 1 while anything is reported (with ``--check``: or would be fixed).
-Only the standard library is used; the file is written as nbformat writes it, cell ids kept.
-The MyST patterns below are also those the plain notebooks (_ext/plain_notebooks.py) read.
+The exit status is 1 while anything is reported (with ``--check``: or would be fixed). The
+file is written as nbformat writes it, cell ids kept. The MyST patterns below are also those
+the plain notebooks read (_ext/plain_notebooks.py).
 """
 
 from __future__ import annotations
