@@ -76,16 +76,16 @@ book: $(STAMP) site-assets
 
 # make test: the site is built from scratch (--all, so every warning is seen) from the stored
 # outputs, no notebook running, and the offline zip is written; then, side by side on two
-# cores: nbval runs every notebook and compares each output with the stored one the site
-# shows, natively and under another machine's arithmetic; the browser checks of the site
-# (tests/test_site*.py); the linters (ruff, actionlint, zizmor); the package's unit, property
-# and doctests (code/tests, code/softmax_derivative); the book's other checks (tests/).
-# Each of these runs to its end even when another fails (-k), so one run shows every failure.
+# cores, the longest first: the browser checks of the site (tests/test_site*.py); nbval runs
+# every notebook and compares each output with the stored one the site shows, natively and
+# under another machine's arithmetic; the package's unit, property and doctests (code/tests,
+# code/softmax_derivative); the book's other checks (tests/); the linters (ruff, actionlint,
+# zizmor). Each runs to its end even when another fails (-k): one run shows every failure.
 test: $(STAMP) site-assets
 	$(JB) --all .
 	$(PY) -m tools.make_archive $(ARCHIVE)
 	$(MAKE) --no-print-directory -k -j2 --output-sync=target \
-		nbval nbval-portable browser lint package checks
+		browser nbval nbval-portable package checks lint
 
 nbval: $(STAMP)
 	$(NBVAL) chapters
