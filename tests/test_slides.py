@@ -1,0 +1,133 @@
+"""The lecture slides (tools/slides.py, `make slides`) in Chromium, deck by deck.
+
+Every slide is reached with the keyboard (ArrowRight: the next fragment or slide) and shows
+its math typeset (no MathJax error) and no raw MyST or LaTeX; no request leaves
+127.0.0.1; each deck's theorem and equation numbers are those of its chapter page; its
+print view (`?print-pdf`) passes axe-core's WCAG 2 A/AA rules and prints one slide a page.
+Screenshots of a slide with a theorem and one with a figure go to _build/screenshots/.
+"""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SITE
+
+DECKS = sorted(path.stem for path in (SITE / "slides").glob("*.html"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+RAW = re.compile(r"\$\$|\\(?:frac|partial|sum|tag|mathcal|begin)\b|\{prf:|\{eq\}|```|:::")
+MEASURED: dict[str, dict] = {}
+SHOTS: dict[str, Path] = {}
+
+# The current slide: where it is, its visible text, whether it holds a theorem or figure.
+SLIDE_JS = """() => {
+  const slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
+  return {at: [at.h, at.v, at.f ?? -1], text: slide.innerText,
+          zoom: Number(slide.style.zoom || 1),
+          fits: slide.getBoundingClientRect().height / Reveal.getScale()
+            <= Reveal.getConfig().height + 1,
+          theorem: !!slide.querySelector('a[id^="thm-"]'),
+          figure: !!slide.querySelector('figure img')};
+}"""
+# Numbers shown in the deck: each labelled equation's MathJax label (from the rendered
+# MathML), each theorem's bold title.
+DECK_NUMBERS_JS = """() => {
+  const numbers = {}, items = document.querySelectorAll(
+    'mjx-container[display="true"], a[id^="eq-"], a[id^="thm-"]');
+  let last = null;
+  for (const item of items) {
+    if (item.tagName === 'MJX-CONTAINER') { last = item; continue; }
+    if (item.id.startsWith('eq-')) {
+      const label = last && last.querySelector('mjx-assistive-mml mlabeledtr > mtd');
+      numbers[item.id] = label ? label.textContent.trim() : null;
+    } else {
+      let next = item.nextElementSibling || item.parentElement.nextElementSibling;
+      numbers[item.id] = next ? next.textContent.trim().split('\\n')[0] : null;
+    }
+  }
+  return numbers;
+}"""
+BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => {
+  const eq = document.getElementById('equation-' + label);
+  if (eq) return [label, eq.querySelector('.eqno').firstChild.textContent.trim()];
+  const box = document.getElementById(label);
+  return [label, box ? box.querySelector('.caption-number').textContent.trim() : null];
+}))"""
+AXE_JS = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                      resultTypes: ['violations']});
+  return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length} elements, `
+                               + v.nodes.slice(0, 2).map(n => n.target.join(' ')));
+}"""
+
+
+def open_deck(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-deck-ready]", state="attached", timeout=30_000)
+
+
+def test_every_marked_chapter_has_a_deck() -> None:
+    marked = [
+        path.stem
+        for path in sorted((ROOT / "chapters").glob("*.ipynb"))
+        if any("slideshow" in c["metadata"] for c in json.loads(path.read_text())["cells"])
+    ]
+    assert marked and DECKS == marked
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> None:
+    started = time.perf_counter()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_deck(page, f"{site_url}slides/{deck}.html")
+    total = page.evaluate("Reveal.getTotalSlides()")
+    assert page.locator("mjx-merror").count() == 0, "MathJax error in the deck"
+    seen, zooms = set(), []
+    while True:
+        slide = page.evaluate(f"({SLIDE_JS})()")
+        where = f"{deck}, slide {slide['at']}"
+        assert not RAW.findall(slide["text"]), f"{where}: raw markup {RAW.findall(slide['text'])}"
+        assert slide["fits"], f"{where}: taller than the slide"
+        seen.add(tuple(slide["at"][:2]))
+        zooms.append(slide["zoom"])
+        for kind in ("theorem", "figure"):  # the first slide of each kind in the run
+            if slide[kind] and kind not in SHOTS:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                SHOTS[kind] = SCREENSHOTS / f"slides-{kind}.png"
+                page.screenshot(path=SHOTS[kind])
+        if page.evaluate("Reveal.isLastSlide() && !Reveal.availableFragments().next"):
+            break
+        page.keyboard.press("ArrowRight")
+        moved = page.evaluate(f"({SLIDE_JS})()")["at"]
+        assert moved != slide["at"], f"{where}: ArrowRight did not move"
+    assert len(seen) == total, f"{deck}: {len(seen)} of {total} slides reached"
+    assert min(zooms) >= 0.6, f"{deck}: a slide zoomed out to {min(zooms):.2f} to fit"
+
+    numbers = page.evaluate(f"({DECK_NUMBERS_JS})()")
+    page.goto(f"{site_url}chapters/{deck}.html")
+    book = page.evaluate(f"({BOOK_NUMBERS_JS})", list(numbers))
+    for label, shown in numbers.items():
+        expected = book[label] if label.startswith("eq-") else book[label].split(" (")[0]
+        assert shown and shown.startswith(expected), f"{deck}, {label}: {shown} != {expected}"
+
+    open_deck(page, f"{site_url}slides/{deck}.html?print-pdf")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_JS, AXE_TAGS)
+    assert violations == [], f"{deck}: axe-core: {violations}"
+    pages = len(re.findall(rb"/Type\s*/Page\b", page.pdf(prefer_css_page_size=True)))
+    assert pages == total, f"{deck}: {pages} PDF pages for {total} slides"
+    assert offsite_requests == []
+    MEASURED[deck] = {
+        "slides": total,
+        "equations": page.locator("mjx-container").count(),
+        "numbered": len(numbers),
+        "smallest_zoom": round(min(zooms), 2),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    out = ROOT / "_build" / "slides-check.json"
+    out.write_text(json.dumps(MEASURED, indent=1) + "\n")

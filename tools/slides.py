@@ -1,0 +1,155 @@
+"""Lecture slides: a reveal.js deck per chapter, made from the chapter notebook itself.
+
+A lecturer marks the cells that become slides with Jupyter's standard ``slideshow`` cell
+metadata (JupyterLab: the property inspector's *Slide Type*): ``slide``, ``subslide``,
+``fragment``, ``-`` (continue the slide), ``notes`` (speaker notes, key ``S``) or ``skip``;
+a cell without it is skipped. nbconvert's reveal.js exporter turns the *plain* notebooks
+that the book build writes (``_build/html/_notebooks``: theorems and equations carry the
+book's numbers) into ``slides/NN_name.html`` in the site, with the site's own files only:
+reveal.js from npm (``package-lock.json``, copied to ``slides/reveal.js``) and the site's
+MathJax, so a deck works offline and in the offline copy. A figure shows its PNG with the
+book's caption and text alternative; collapsed cells and figures show no code; a
+solution cell on a slide fails the build. ``?print-pdf`` prints one slide a page.
+
+    .venv/bin/python -m tools.slides [SITE]      # SITE: the built site, _build/html
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REVEAL = ROOT / "node_modules" / "reveal.js"
+REVEAL_FILES = [
+    "LICENSE",
+    "dist/reveal.css",
+    "dist/reveal.js",
+    "dist/theme/white.css",
+    "dist/plugin/notes.js",
+]
+PLAIN = Path("_notebooks", "chapters")  # in the site, as _ext/plain_notebooks.py writes
+DECKS = "slides"  # in the site
+HREF = re.compile(r'href="(?P<doc>[\w-]+\.ipynb)?(?:#(?P<label>[^"]*))?"')
+SOLUTION = re.compile(r"<summary>Solution|^# @title Solution", re.M)
+
+
+def deck_notebook(notebook: dict, name: str) -> dict | None:
+    """The cells of the deck (None: no cell is marked); figures as captioned images."""
+    deck = copy.deepcopy(notebook)
+    cells = []
+    for cell in deck["cells"]:
+        metadata = cell["metadata"]
+        kind = metadata.get("slideshow", {}).get("slide_type", "skip")
+        if kind == "skip":
+            continue
+        if SOLUTION.search("".join(cell["source"])):
+            raise ValueError(f"{name}: an exercise's solution is marked {kind!r}")
+        metadata["slideshow"] = {"slide_type": kind}
+        figure = metadata.get("mystnb", {}).get("figure")
+        hidden = metadata.get("jupyter", {}).get("source_hidden")
+        if cell["cell_type"] == "code" and (figure or hidden):
+            metadata["tags"] = sorted({*metadata.get("tags", []), "hide-input"})
+        if cell["cell_type"] == "code" and figure:
+            alt = metadata["mystnb"].get("image", {}).get("alt") or figure["caption"]
+            png = next(
+                o["data"]["image/png"]
+                for o in cell["outputs"]
+                if "data" in o and "image/png" in o["data"]
+            )
+            figure_html = (
+                f'<figure><img src="data:image/png;base64,{png.strip()}" '
+                f'alt="{html.escape(alt)}"><figcaption>{html.escape(figure["caption"])}'
+                "</figcaption></figure>"
+            )
+            cell["outputs"] = [
+                {"output_type": "display_data", "metadata": {}, "data": {"text/html": figure_html}}
+            ]
+        cells.append(cell)
+    deck["cells"] = cells
+    return deck if cells else None
+
+
+def title(notebook: dict) -> str:
+    """The chapter's heading, without TeX: the title of the deck's page."""
+    text = "".join(
+        "".join(c["source"]) + "\n" for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+    heading = next((ln[2:] for ln in text.splitlines() if ln.startswith("# ")), "Slides")
+    heading = re.sub(r"\\neq?\b", "≠", heading)
+    return re.sub(r"[$\\]", "", heading).strip()
+
+
+def relink(page: str, chapter: str) -> str:
+    """Links of the plain notebook, from the deck: to a label on a slide, or to the book."""
+    shown = set(re.findall(r'id="([^"]+)"', page))
+
+    def link(match: re.Match) -> str:
+        doc, label = match["doc"], match["label"] or ""
+        if not doc and (not label or label in shown):
+            return match[0]
+        target = (doc or f"{chapter}.ipynb").removesuffix(".ipynb")
+        anchor = f"equation-{label}" if label.startswith("eq-") else label
+        return f'href="../chapters/{target}.html{"#" + anchor if anchor else ""}"'
+
+    return HREF.sub(link, page)
+
+
+def build(site: Path) -> list[Path]:
+    """Write a deck for each plain notebook with marked cells; return their paths."""
+    import nbformat
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.SlidesExporter.reveal_url_prefix = "reveal.js"
+    config.SlidesExporter.reveal_theme = "white"
+    config.SlidesExporter.mathjax_url = "../mathjax/tex-chtml-full.js"
+    config.SlidesExporter.exclude_input_prompt = True
+    config.SlidesExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
+    exporter = SlidesExporter(
+        config=config,
+        template_name="slides_template",
+        extra_template_basedirs=[str(ROOT / "tools")],
+    )
+    out = site / DECKS
+    if out.exists():
+        shutil.rmtree(out)
+    for name in REVEAL_FILES:
+        (out / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REVEAL / name, out / "reveal.js" / name)
+    written = []
+    for path in sorted((site / PLAIN).glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        deck = deck_notebook(notebook, path.stem)
+        if deck is None:
+            continue
+        resources = {"metadata": {"name": title(notebook)}}
+        page, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(deck), 4), resources)
+        written.append(out / f"{path.stem}.html")
+        written[-1].write_text(relink(page, path.stem), encoding="utf-8")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
+    site = parser.parse_args(argv).site
+    if not (site / PLAIN).is_dir():
+        print(f"No plain notebooks in {site / PLAIN}: build the book first.", file=sys.stderr)
+        return 1
+    decks = build(site)
+    print(f"{len(decks)} decks in {site / DECKS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
