@@ -11,12 +11,46 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-__all__ = ["VEGALITE_MIME", "Explorable"]
+__all__ = ["VEGALITE_MIME", "Explorable", "slider"]
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 # JupyterLab 4 renders this mime type with Vega-Lite 5; the book's site with Vega-Lite 6. The
 # figures use only what both share, and their spec says v5.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def slider(name: str, value: float, low: float, high: float, step: float):
+    """A Vega-Lite parameter on a range slider, labelled with its name.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name in the figure's expressions, and the slider's visible label.
+    value : float
+        Its initial value.
+    low, high, step : float
+        The slider's range and step.
+
+    Returns
+    -------
+    altair.Parameter
+
+    Examples
+    --------
+    >>> slider("T", 1.0, 0.01, 5, 0.01).param.to_dict()
+    {'name': 'T', 'bind': {'input': 'range', 'max': 5, 'min': 0.01, 'name': 'T ', 'step': 0.01},
+     'value': 1.0}
+    >>> slider("T", 0.0, 0.01, 5, 0.01)
+    Traceback (most recent call last):
+    ...
+    ValueError: value 0.0 is outside the slider's range [0.01, 5]
+    """
+    import altair as alt
+
+    if not low <= value <= high:
+        raise ValueError(f"value {value} is outside the slider's range [{low}, {high}]")
+    bind = alt.binding_range(min=low, max=high, step=step, name=f"{name} ")
+    return alt.param(name=name, value=float(value), bind=bind)
 
 
 class Explorable:

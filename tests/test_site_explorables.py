@@ -1,0 +1,223 @@
+"""The explorable figures on the built site, in a real browser: they answer the truth.
+
+Each figure (a Vega-Lite output of a chapter, embedded by _ext/explorables.py) is found by
+the controls it binds. Its controls are moved through Playwright, by keyboard (Home, End,
+arrows) and by setting a slider's value as a drag does (an ``input`` event), through
+positions that include extreme logits (±50) and a small temperature; at each position the
+values the figure computed in the browser (Vega's ``view.data``) are compared with the
+package's ``softmax``, ``jacobian``, ``cross_entropy_grad`` and ``cross_entropy_from_logits``
+at the inputs the figure reports (``view.signal``). Relative error: |a - b| / max(|b|, the
+smallest normal float), at most 1e-12. The training figure must show the snapshot it stores.
+
+Also: no request to another host, axe-core (WCAG 2 A/AA) finds no serious or critical
+violation in either theme, a figure also works from file:// (the offline copy), and the time
+from navigation to an interactive figure is recorded. Counts, errors and times go to
+_build/explorables-check.json; a screenshot of each figure to _build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from site_check import AXE_TAGS, THEMES
+
+import softmax_derivative as sd
+from conftest import SITE
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = sorted(
+    str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if 'class="explorable"' in p.read_text()
+)
+TOLERANCE = 1e-12
+READY = "[...document.querySelectorAll('div.explorable')].every(f => f.dataset.ready)"
+READ = """async ([index, names]) => {
+  const view = document.querySelectorAll('div.explorable')[index].vegaView;
+  await view.runAsync();
+  const plain = (row) => Object.fromEntries(Object.entries(row).filter(
+    ([, v]) => typeof v !== 'object' || v.every?.((x) => typeof x === 'number')));
+  const state = view.getState({data: vega.truthy, signals: vega.falsy, recurse: true});
+  const datasets = Object.keys(state.data).filter((name) => !name.endsWith('_marks'));
+  return JSON.stringify({
+    signals: Object.fromEntries(names.map((n) => [n, view.signal(n)])),
+    data: datasets.map((name) => view.data(name).map(plain)),
+  });
+}"""
+LABELLED = """es => es.map(e => e.labels.length > 0
+  && [...e.labels].every(l => l.checkVisibility() && l.innerText.trim() !== ''))"""
+SET = """(input, value) => {
+  input.value = value; input.dispatchEvent(new Event('input', {bubbles: true}));
+}"""
+# The positions each figure is moved through: (control, "key:<Key>" or a value to set).
+LOGITS = [
+    [],
+    [("z1", "key:End")],
+    [("z2", "key:Home"), ("z3", "key:ArrowRight"), ("z3", "key:ArrowRight")],
+    [("z1", "3.7"), ("z2", "3.7"), ("z3", "-50")],
+    [("z1", "50"), ("z2", "-50"), ("z3", "50")],
+    [("z1", "12.3"), ("z2", "-0.4"), ("z3", "7.9")],
+]
+MOVES = {
+    "softmax": LOGITS + [[("T", "key:Home")], [("z4", "key:End"), ("T", "0.05")], [("T", "5")]],
+    "jacobian": LOGITS + [[("z1", "17.1"), ("z2", "0"), ("z3", "-3")]],
+    "cross-entropy": LOGITS + [[("c", "key:ArrowRight")], [("c", "1"), ("z1", "-50")]],
+    "training": [
+        [],
+        [("snapshot", "key:Home")],
+        [("snapshot", "key:ArrowRight")],
+        [("snapshot", "5")],
+    ],
+}
+SIGNALS = {
+    "softmax": ["z1", "z2", "z3", "z4", "T"],
+    "jacobian": ["z1", "z2", "z3"],
+    "cross-entropy": ["z1", "z2", "z3", "c"],
+    "training": ["snapshot"],
+}
+AXE = """async ([theme, tags]) => {
+  document.documentElement.dataset.mode = theme;
+  document.documentElement.dataset.theme = theme;
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const r = await axe.run({include: ['div.explorable']}, {runOnly: {type: 'tag', values: tags}});
+  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} elements`);
+}"""
+RESULTS: dict[str, dict] = {}
+AXE_RESULTS: dict[str, int] = {}
+
+
+def kind(controls: set[str]) -> str:
+    """Which figure a set of bound controls belongs to."""
+    return (
+        "training"
+        if "snapshot" in controls
+        else "softmax"
+        if "T" in controls
+        else "cross-entropy"
+        if "c" in controls
+        else "jacobian"
+    )
+
+
+def errors(computed, expected) -> np.ndarray:
+    b = np.asarray(expected, dtype=float)
+    return np.abs(np.asarray(computed, dtype=float) - b) / np.maximum(
+        np.abs(b), np.finfo(float).tiny
+    )
+
+
+def rows(data: list[list[dict]], *fields: str) -> list[dict]:
+    """The rows of the first dataset that has every one of `fields`."""
+    return next(d for d in data if d and all(f in d[0] for f in fields))
+
+
+def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> float:
+    """The largest relative error of the figure's values at the inputs it reports."""
+    if figure == "training":
+        shown = rows(data, "w", "pixel", "row", "col")
+        stored = {
+            r["digit"]: r["w"]
+            for r in spec["vconcat"][1]["data"]["values"]
+            if r["shot"] == signals["snapshot"]
+        }
+        assert len(shown) == 640 and {r["shot"] for r in shown} == {signals["snapshot"]}
+        assert all(r["w"] == stored[r["digit"]][8 * r["row"] + r["col"]] for r in shown)
+        return 0.0
+    z = np.array([signals[f"z{j}"] for j in range(1, 5) if f"z{j}" in signals])
+    if figure == "softmax":
+        got = sorted(rows(data, "S", "H"), key=lambda r: r["j"])
+        s = sd.softmax(z / signals["T"])
+        entropy = -np.sum(s[s > 0] * np.log(s[s > 0]))
+        return max(errors([r["S"] for r in got], s).max(), errors(got[0]["H"], entropy).max())
+    s = sd.softmax(z)
+    if figure == "jacobian":
+        got = rows(data, "J", "row_sum")
+        J = np.zeros((3, 3))
+        for r in got:
+            J[r["j"] - 1, r["k"] - 1] = r["J"]
+            assert abs(r["row_sum"]) <= 4 * np.finfo(float).eps  # the row sums: 0
+        assert np.all(np.diag(J) <= 0.25)
+        return errors(J, sd.jacobian(s)).max()
+    got = sorted(rows(data, "y_hat", "grad", "loss"), key=lambda r: r["k"])
+    c = signals["c"] - 1
+    grad = sd.cross_entropy_grad(s, c, reduction="sum")
+    loss = sd.cross_entropy_from_logits(z, c, reduction="sum")
+    return max(
+        errors([r["y_hat"] for r in got], s).max(),
+        errors([r["grad"] for r in got], grad).max(),
+        errors(got[0]["loss"], loss).max(),
+    )
+
+
+def move(figure_element, control: str, how: str) -> None:
+    inputs = figure_element.locator(f'input[name="{control}"]')
+    if how.startswith("key:"):
+        checked = figure_element.locator(f'input[name="{control}"]:checked')
+        target = inputs if inputs.count() == 1 else checked  # a slider, or the chosen radio
+        target.focus()
+        target.press(how[4:])
+    elif inputs.count() > 1:  # radio buttons
+        figure_element.locator(f'input[name="{control}"][value="{how}"]').check()
+    else:
+        inputs.evaluate(SET, how)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
+    page.goto(site_url + path)
+    page.wait_for_function(READY, timeout=30_000)
+    ready_ms = page.eval_on_selector_all("div.explorable", "fs => fs.map(f => +f.dataset.ready)")
+    specs = page.eval_on_selector_all(
+        "div.explorable", "fs => fs.map(f => JSON.parse(f.querySelector('script').textContent))"
+    )
+    shots = SITE.parent / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for index, spec in enumerate(specs):
+        element = page.locator("div.explorable").nth(index)
+        controls = set(element.locator("input").evaluate_all("es => es.map(e => e.name)"))
+        figure = kind(controls)
+        assert controls == set(SIGNALS[figure]), f"{path}: unexpected controls {controls}"
+        labelled = element.locator("input").evaluate_all(LABELLED)
+        assert all(labelled), f"{path}: a control of the {figure} figure has no visible label"
+        positions, worst = 0, 0.0
+        for moves in MOVES[figure]:
+            for control, how in moves:
+                move(element, control, how)
+            state = json.loads(page.evaluate(READ, [index, SIGNALS[figure]]))
+            worst = max(worst, compare(figure, state["signals"], state["data"], spec))
+            positions += 1
+        assert worst <= TOLERANCE, f"{figure} in {path}: relative error {worst:.2e}"
+        element.screenshot(path=str(shots / f"explorable-{figure}.png"))
+        RESULTS[figure] = {
+            "page": path,
+            "positions": positions,
+            "largest_error": worst,
+            "interactive_ms": ready_ms[index],
+        }
+    assert offsite_requests == []
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    for theme in THEMES:  # axe-core on the figures, in the light and the dark theme
+        violations = page.evaluate(AXE, [theme, AXE_TAGS])
+        assert violations == [], f"{path}, {theme} theme: {violations}"
+        AXE_RESULTS[f"{path} ({theme})"] = len(violations)
+
+
+def test_explorables_offline_and_reported(browser) -> None:
+    """From disk (file://, as in the offline copy) too; all four figures were checked."""
+    assert PAGES, f"no explorable figure in {SITE}"
+    page = browser.new_page()
+    page.goto((SITE / PAGES[0]).as_uri())
+    page.wait_for_function(READY, timeout=30_000)
+    page.close()
+    assert set(RESULTS) == set(MOVES), f"figures checked: {sorted(RESULTS)}"
+    summary = {
+        "figures": RESULTS,
+        "positions_compared": sum(r["positions"] for r in RESULTS.values()),
+        "largest_error": max(r["largest_error"] for r in RESULTS.values()),
+        "axe_violations": AXE_RESULTS,
+        "javascript_bytes": sum(f.stat().st_size for f in (SITE / "explorables").glob("*.js")),
+    }
+    (SITE.parent / "explorables-check.json").write_text(json.dumps(summary, indent=1) + "\n")
+    assert summary["javascript_bytes"] <= 1.5e6
