@@ -1,5 +1,6 @@
 """The lecture slides (tools/slides.py, `make slides`) in Chromium, deck by deck.
 
+Each deck opens with the chapter's objectives, ends with its summary and shows no solution.
 Every slide is reached with the keyboard (ArrowRight: the next fragment or slide) and shows
 its math typeset (no MathJax error) and no raw MyST or LaTeX; no request leaves
 127.0.0.1; each deck's theorem and equation numbers are those of its chapter page; its
@@ -89,6 +90,10 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
     open_deck(page, f"{site_url}slides/{deck}.html")
     total = page.evaluate("Reveal.getTotalSlides()")
     assert page.locator("mjx-merror").count() == 0, "MathJax error in the deck"
+    assert "After this chapter" in page.evaluate("Reveal.getSlides()[0].textContent")
+    last = page.evaluate("Reveal.getSlides().at(-1).querySelector('h2').textContent")
+    assert last.startswith("Summary"), f"{deck}: the last slide is {last}"
+    assert "Solution" not in page.content(), f"{deck}: an exercise's solution"
     seen, zooms = set(), []
     while True:
         slide = page.evaluate(f"({SLIDE_JS})()")
