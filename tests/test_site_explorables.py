@@ -25,7 +25,7 @@ import pytest
 from site_check import AXE_TAGS, THEMES
 
 import softmax_derivative as sd
-from conftest import SITE
+from conftest import SITE, block_offsite
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -187,9 +187,10 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
                 move(element, control, how)
             state = json.loads(page.evaluate(READ, [index, SIGNALS[figure]]))
             worst = max(worst, compare(figure, state["signals"], state["data"], spec))
+            if positions == 0:  # the initial state
+                element.screenshot(path=str(shots / f"explorable-{figure}.png"))
             positions += 1
         assert worst <= TOLERANCE, f"{figure} in {path}: relative error {worst:.2e}"
-        element.screenshot(path=str(shots / f"explorable-{figure}.png"))
         RESULTS[figure] = {
             "page": path,
             "positions": positions,
@@ -202,15 +203,19 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
         violations = page.evaluate(AXE, [theme, AXE_TAGS])
         assert violations == [], f"{path}, {theme} theme: {violations}"
         AXE_RESULTS[f"{path} ({theme})"] = len(violations)
+    first = page.locator("div.explorable").first  # as a reader of the dark theme sees it
+    first.screenshot(path=str(shots / f"explorable-{figure}-dark.png"))
 
 
 def test_explorables_offline_and_reported(browser) -> None:
     """From disk (file://, as in the offline copy) too; all four figures were checked."""
     assert PAGES, f"no explorable figure in {SITE}"
     page = browser.new_page()
+    refused = block_offsite(page)
     page.goto((SITE / PAGES[0]).as_uri())
     page.wait_for_function(READY, timeout=30_000)
     page.close()
+    assert refused == []
     assert set(RESULTS) == set(MOVES), f"figures checked: {sorted(RESULTS)}"
     summary = {
         "figures": RESULTS,
