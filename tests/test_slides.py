@@ -86,6 +86,21 @@ def test_every_marked_chapter_has_a_deck() -> None:
     assert marked and DECKS == marked
 
 
+def test_every_link_of_a_deck_resolves() -> None:
+    """Every file a deck names is in the site, and every anchor on the page it names."""
+    broken = []
+    for deck in DECKS:
+        page = (SITE / "slides" / f"{deck}.html").read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"#][^"]*)"', page):
+            if url.startswith(("data:", "https://", "http://")):
+                continue
+            path, _, anchor = url.partition("#")
+            target = (SITE / "slides" / path).resolve()
+            if not target.is_file() or (anchor and f'id="{anchor}"' not in target.read_text()):
+                broken.append(f"{deck}: {url}")
+    assert DECKS and broken == []
+
+
 @pytest.mark.parametrize("deck", DECKS)
 def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> None:
     started = time.perf_counter()
@@ -97,6 +112,8 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
     last = page.evaluate("Reveal.getSlides().at(-1).querySelector('h2').textContent")
     assert last.startswith("Summary"), f"{deck}: the last slide is {last}"
     assert "Solution" not in page.content(), f"{deck}: an exercise's solution"
+    page.add_script_tag(path=str(AXE))  # the slide as shown, with reveal.js's controls
+    assert page.evaluate(AXE_JS, AXE_TAGS) == [], f"{deck}: axe-core on the first slide"
     seen, zooms = set(), []
     while True:
         slide = page.evaluate(f"({SLIDE_JS})()")
@@ -120,6 +137,8 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
 
     numbers = page.evaluate(f"({DECK_NUMBERS_JS})()")
     page.goto(f"{site_url}chapters/{deck}.html")
+    links = page.locator(f'a[href="../slides/{deck}.html"]').count()
+    assert links == 1, f"{deck}: the chapter page links its deck {links} times"
     book = page.evaluate(f"({BOOK_NUMBERS_JS})", list(numbers))
     for label, shown in numbers.items():
         assert shown == book[label], f"{deck}, {label}: {shown} in the deck, {book[label]}"
