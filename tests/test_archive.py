@@ -4,9 +4,8 @@ Unpacked, it holds the built site, the notebooks as in the repository, the packa
 import and requirements.txt; every link and resource of the site inside it resolves to a
 file of the copy (no absolute path, no file on another host), and its pages, opened from
 the disk (file://) in Chromium, typeset every equation with no request leaving the machine.
+The zip is the one in the built site ($BOOK_HTML, else _build/html).
 """
-
-from __future__ import annotations
 
 import re
 import zipfile
@@ -15,15 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from site_check import check_page, site_pages
+from site_check import measure, site_pages
 from test_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
 DOWNLOADS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"][
     "html_context"
 ]["book_downloads"]
-ARCHIVE = SITE / DOWNLOADS["archive"]
 LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
 # Links that leave the copy on purpose: other sites, mail, data and in-page anchors.
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#)", re.IGNORECASE)
@@ -31,12 +28,13 @@ RESOURCE = re.compile(r'<(?:script|img|source)\b[^>]*\bsrc="([^"]*)"|<link\b[^>]
 
 
 @pytest.fixture(scope="module")
-def copy(tmp_path_factory) -> Path:
+def copy(site: Path, tmp_path_factory) -> Path:
     """The archive unpacked; the folder it holds."""
-    if not ARCHIVE.is_file():
-        pytest.fail(f"No {ARCHIVE}: run `make archive` (part of `make test`).", pytrace=False)
+    archive = site / DOWNLOADS["archive"]
+    if not archive.is_file():
+        pytest.fail(f"No {archive}: run `make archive` (part of `make test`).", pytrace=False)
     target = tmp_path_factory.mktemp("offline")
-    with zipfile.ZipFile(ARCHIVE) as zf:
+    with zipfile.ZipFile(archive) as zf:
         zf.extractall(target)
     (top,) = target.iterdir()
     return top
@@ -54,8 +52,8 @@ def test_archive_holds_site_notebooks_and_requirements(copy: Path) -> None:
         assert (copy / "chapters" / name).read_bytes() == (ROOT / "chapters" / name).read_bytes()
     requirements = (copy / "requirements.txt").read_text(encoding="utf-8")
     assert requirements == (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    # Each local package that requirements.txt installs is in the copy.
-    for path in re.findall(r"(?m)^-e\s+(\S+)", requirements):
+    # Each local package that requirements.txt installs (with extras: `-e ./code[fast]`).
+    for path in re.findall(r"(?m)^-e\s+([^\s\[]+)", requirements):
         assert (copy / path / "pyproject.toml").is_file(), path
     assert (copy / "code" / "softmax_derivative" / "__init__.py").is_file()
     assert not list(copy.rglob("__pycache__"))
@@ -63,42 +61,36 @@ def test_archive_holds_site_notebooks_and_requirements(copy: Path) -> None:
     assert "site/index.html" in readme and "pip install -r requirements.txt" in readme
 
 
-def test_every_link_of_the_offline_site_resolves(copy: Path) -> None:
+def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None:
     """Every href and src of every page is relative and names a file of the copy. Not there:
     the zip itself, and the PDF when `make pdf` has not run (tests/test_pdf.py checks it)."""
-    site = copy / "site"
-    absent_on_purpose = {DOWNLOADS["archive"]}
-    if not (SITE / DOWNLOADS["pdf"]).is_file():
-        absent_on_purpose.add(DOWNLOADS["pdf"])
-    broken, remote = [], []
-    for rel in site_pages(site):
-        page = site / rel
+    offline, broken, remote = (copy / "site").resolve(), [], []
+    absent = {DOWNLOADS["archive"]} | ({DOWNLOADS["pdf"]} - {p.name for p in site.glob("*.pdf")})
+    for rel in site_pages(offline):
+        page = offline / rel
         html = page.read_text(encoding="utf-8")
-        for match in RESOURCE.finditer(html):
-            url = match.group(1) or match.group(2)
-            if re.match(r"^(?:https?:)?//", url):
-                remote.append(f"{rel}: {url}")
+        resources = (a or b for a, b in RESOURCE.findall(html))
+        remote += [f"{rel}: {url}" for url in resources if re.match(r"^(?:https?:)?//", url)]
         for url in LINK.findall(html):
-            if EXTERNAL.match(url):
-                continue
             path = unquote(urlsplit(url).path)
-            if not path:
+            if EXTERNAL.match(url) or not path:
                 continue
             target = (page.parent / path).resolve()
-            if path.startswith("/") or not target.is_relative_to(site.resolve()):
+            if path.startswith("/") or not target.is_relative_to(offline):
                 broken.append(f"{rel}: {url} (outside the site)")
-            elif not target.exists() and target.name not in absent_on_purpose:
+            elif not target.exists() and target.name not in absent:
                 broken.append(f"{rel}: {url}")
     assert not remote, f"resources from other hosts: {remote[:10]}"
     assert not broken, f"links to files missing from the copy: {broken[:10]}"
 
 
-def test_offline_pages_work_from_the_disk(copy: Path, browser) -> None:
-    site = copy / "site"
+def test_offline_pages_work_from_the_disk(copy: Path, context) -> None:
+    """Each page passes the checks of tests/test_site.py that need no server."""
     pages = ["chapters/03_case_j_equals_k.html", "chapters/bibliography.html", "search.html"]
-    reports = [check_page(browser, (site / rel).as_uri()) for rel in pages]
-    for report in reports:
-        assert not report.problems(), (report.url, report.problems())
-        assert report.final_url.startswith("file://")
-    assert all(r.typeset >= r.math_elements for r in reports)
-    assert sum(r.typeset for r in reports) > 0
+    typeset = 0
+    for rel in pages:
+        seen = measure(context, (copy / "site" / rel).as_uri(), themes=())
+        assert not any(seen["problems"].values()), (rel, seen["problems"])
+        assert seen["final_url"].startswith("file://") and seen["typeset"] >= seen["math"]
+        typeset += seen["typeset"]
+    assert typeset > 0

@@ -1,76 +1,45 @@
-"""The built site, as a reader sees it: every page of _build/html in a real browser.
+"""The built site as a reader sees it: every page in Chromium, in the light and the dark theme.
 
-For every page: MathJax (served by the site itself) has typeset every equation, with no
-MathJax error; no console error; no request to any host but 127.0.0.1; no response >= 400;
-every content image has real alt text. Then, with every collapsed block opened, in the light
-and in the dark theme: the theme is in effect, every equation is displayed in a colour that
-contrasts with its background, and axe-core (WCAG 2 A and AA rules) finds no serious or
-critical violation. A screenshot of a derivation page is saved under _build/screenshots/,
-and each check is shown to catch a page that breaks it.
-
-Needs a built site (`make book`) and a system Chromium (see site_check.CHROMIUM_MISSING).
+Every page of the site ($BOOK_HTML, else _build/html), served on 127.0.0.1, is loaded once
+(site_check.measure), then checked by tests named after the page and check: test_page
+(every equation typeset, no MathJax error, no console error but the known THEBE_JS_URL one,
+no request to another host, no failed response, real alt text) and, with every collapsed
+block open, test_page_in_theme (the theme in effect; every equation displayed with a contrast
+of at least 4.5; axe-core, WCAG 2 A and AA: no violation). A screenshot goes to
+_build/screenshots/, the measurements to _build/site-check.json (beside the site's folder).
 """
 
-from __future__ import annotations
-
 import json
-import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from site_check import (
-    AXE_IMPACTS,
-    BLOCKING_IMPACTS,
-    SUMMARY_KEY,
-    THEMES,
-    PageReport,
-    check_page,
-    find_chromium,
-    serve,
-    site_pages,
-)
+import site_check
+from site_check import PAGE_CHECKS, THEME_CHECKS, THEMES, measure, site_pages
 from test_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
-# The built site; SITE_HTML=path/to/html checks another build (e.g. a trial copy of the book).
-SITE = Path(os.environ.get("SITE_HTML", ROOT / "_build" / "html")).resolve()
-SCREENSHOTS = SITE.parent / "screenshots"
-SUMMARY_FILE = SITE.parent / "site-check.json"
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # npm, package-lock.json
 MATHJAX_FILE = "mathjax/tex-chtml-full.js"
 MATHJAX_BUDGET_BYTES = 5 * 1024 * 1024
 DISPLAY_MATH = '<div class="math notranslate nohighlight">'
-# axe-core from npm (package-lock.json), injected into every page by the check.
-AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# Pages the build writes besides those of _toc.yml: the redirect to the first chapter,
-# Sphinx's index and search pages, and sphinx-proof's index of theorems.
-GENERATED_PAGES = frozenset({"index.html", "genindex.html", "search.html", "prf-prf.html"})
+# The pages of _toc.yml and those the build adds: the redirect to the first chapter, Sphinx's
+# index and search, sphinx-proof's index of theorems. (slides/: see tests/test_slides.py.)
+GENERATED_PAGES = {"index.html", "genindex.html", "search.html", "prf-prf.html"}
+PAGES = sorted({f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES)
+BROKEN_AXE = ("serious color-contrast", "critical aria-required-children", "critical image-alt")
 
 
 def tree_size(path: Path) -> int:
-    """Bytes in all files under `path` (apparent size)."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def derivation_page(site: Path) -> str:
-    """The chapter with the most display equations: the page the screenshot shows."""
+    """The chapter with the most display equations: the page of the screenshot."""
     chapters = sorted((site / "chapters").glob("*.html"))
-    if not chapters:
-        return "index.html"
     best = max(chapters, key=lambda p: p.read_text(encoding="utf-8").count(DISPLAY_MATH))
     return best.relative_to(site).as_posix()
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    if not (SITE / "index.html").is_file():
-        pytest.fail(
-            f"No built site in {SITE}: run `make book` first (`make test` does).",
-            pytrace=False,
-        )
-    return SITE
 
 
 @pytest.fixture(scope="session")
@@ -80,161 +49,94 @@ def axe_script() -> Path:
     return AXE_SCRIPT
 
 
-@pytest.fixture(scope="session")
-def server(site: Path):
-    with serve(site) as url:
-        yield url
+@pytest.fixture(scope="module")
+def site_context(browser_type, browser_type_launch_args: dict, tmp_path_factory):
+    """One browser context for every page of the site. A persistent one: Chromium keeps the
+    compiled MathJax in its profile (an incognito `context` compiles it on every page, which
+    makes this check a quarter slower)."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = browser_type.launch_persistent_context(profile, **browser_type_launch_args)
+    yield context
+    context.close()
 
 
-@pytest.fixture(scope="session")
-def reports(site: Path, server: str, browser, axe_script: Path, request) -> dict[str, PageReport]:
-    """Load every page once; every test below reads these reports."""
-    start = time.perf_counter()
+@pytest.fixture(scope="module")
+def seen(site_context, site: Path, site_url: str, axe_script: Path, request):
+    """seen(page): what the page did in the browser, measured once (by the first test that
+    asks); at the end, the measurements of every page go to site-check.json."""
     shot_page = derivation_page(site)
-    shot = SCREENSHOTS / (Path(shot_page).stem + ".png")
-    out = {
-        rel: check_page(
-            browser,
-            server + rel,
-            screenshot=shot if rel == shot_page else None,
-            axe_script=axe_script,
-        )
-        for rel in site_pages(site)
-    }
-    seconds = time.perf_counter() - start
-    summary = {
-        "pages_checked": len(out),
-        "math_elements": sum(r.math_elements for r in out.values()),
-        "math_typeset": sum(r.typeset for r in out.values()),
-        "mathjax_errors": sum(len(r.merrors) for r in out.values()),
-        "external_requests": sum(len(r.external_requests) for r in out.values()),
-        "failed_responses": sum(len(r.failed_responses) for r in out.values()),
-        "console_errors": sum(len(r.console_errors) for r in out.values()),
-        "ignored_console_errors": sum(len(r.ignored_console_errors) for r in out.values()),
-        "content_images": sum(r.figure_images for r in out.values()),
-        "site_bytes": tree_size(site),
-        "mathjax_bytes": tree_size(site / "mathjax") if (site / "mathjax").is_dir() else 0,
-        "browser_seconds": round(seconds, 1),
-        "accessibility_seconds": round(sum(r.accessibility_seconds for r in out.values()), 1),
-        "screenshot": str(shot),
-        "axe_rules_run": len(set().union(*(r.axe_rules for r in out.values()))),
-        "axe_violations": axe_counts(out),
-        "math_checked": {t: sum(r.math_checked.get(t, 0) for r in out.values()) for t in THEMES},
-    }
-    SUMMARY_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    request.config.stash[SUMMARY_KEY] = summary
-    return out
+    shot = site.parent / "screenshots" / (Path(shot_page).stem + ".png")
+    results: dict[str, dict] = {}
+    start = time.perf_counter()
+
+    def seen(rel: str) -> dict:
+        if rel not in results:
+            screenshot = shot if rel == shot_page else None
+            results[rel] = measure(
+                site_context, site_url + rel, screenshot=screenshot, axe_script=axe_script
+            )
+        return results[rel]
+
+    yield seen
+    pages = list(results.values())
+    themes = [(name, t) for s in pages for name, t in s["themes"].items()]
+    summary = {"pages": len(pages), "seconds": round(time.perf_counter() - start, 1)}
+    summary |= {key: sum(s[key] for s in pages) for key in ("math", "typeset", "images")}
+    summary |= {key: sum(len(s["problems"][key]) for s in pages) for key in PAGE_CHECKS}
+    summary["known_console_errors"] = sum(len(s["known_console"]) for s in pages)
+    summary["axe_rules_run"] = len({rule for _, t in themes for rule in t["rules"]})
+    for name, check in [(name, check) for name in THEMES for check in THEME_CHECKS]:
+        summary[f"{check}_{name}"] = sum(len(t["problems"][check]) for n, t in themes if n == name)
+    for name in THEMES:
+        summary[f"equations_shown_{name}"] = sum(t["checked"] for n, t in themes if n == name)
+    summary |= {"site_bytes": tree_size(site), "mathjax_bytes": tree_size(site / "mathjax")}
+    summary["screenshot"] = str(shot)
+    (site.parent / "site-check.json").write_text(json.dumps(summary, indent=2) + "\n")
+    request.config.stash[site_check.SUMMARY_KEY] = summary
 
 
-def axe_counts(reports: dict[str, PageReport]) -> dict[str, dict[str, dict[str, int]]]:
-    """Per theme and impact: violations (one per rule and page) and the elements in them."""
-    counts = {t: {i: {"violations": 0, "elements": 0} for i in AXE_IMPACTS} for t in THEMES}
-    for report in reports.values():
-        for theme, violations in report.axe_violations.items():
-            for v in violations:
-                counts[theme][v["impact"]]["violations"] += 1
-                counts[theme][v["impact"]]["elements"] += v["count"]
-    return counts
+@pytest.mark.parametrize("check", PAGE_CHECKS)
+@pytest.mark.parametrize("path", PAGES)
+def test_page(seen, path: str, check: str) -> None:
+    found = seen(path)["problems"][check]
+    assert not found, "\n".join(found)
 
 
-def failures(reports: dict[str, PageReport], attribute: str) -> dict[str, list[str]]:
-    return {page: getattr(r, attribute) for page, r in reports.items() if getattr(r, attribute)}
+@pytest.mark.parametrize("check", THEME_CHECKS)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("path", PAGES)
+def test_page_in_theme(seen, path: str, theme: str, check: str) -> None:
+    found = seen(path)["themes"][theme]["problems"][check]
+    assert not found, "\n".join(found)
 
 
-def blocking_violations(reports: dict[str, PageReport]) -> dict[str, list[str]]:
-    """Serious and critical axe-core violations, per page and theme."""
-    out = {}
-    for page, report in reports.items():
-        for theme, violations in report.axe_violations.items():
-            found = [
-                f"{v['impact']} {v['id']}: {v['help']} ({v['count']}): " + "; ".join(v["nodes"])
-                for v in violations
-                if v["impact"] in BLOCKING_IMPACTS
-            ]
-            if found:
-                out[f"{page} ({theme})"] = found
-    return out
+def test_every_page_is_checked(site: Path) -> None:
+    """The pages checked are those the table of contents implies, and every page built."""
+    built = {path for path in site_pages(site) if not path.startswith("slides/")}
+    assert built == set(PAGES), f"not built: {set(PAGES) - built}; unchecked: {built - set(PAGES)}"
 
 
-def invisible_math(reports: dict[str, PageReport]) -> dict[str, list[str]]:
-    """Equations not displayed, or in a colour too close to their background, per theme."""
-    return {
-        f"{page} ({theme})": hidden
-        for page, report in reports.items()
-        for theme, hidden in report.hidden_math.items()
-        if hidden
-    }
-
-
-def test_every_page_is_checked(reports: dict[str, PageReport]) -> None:
-    """The pages checked are those the table of contents implies, and no others."""
-    expected = {f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES
-    checked = set(reports)
-    assert checked == expected, (
-        f"not checked: {sorted(expected - checked)}; unexpected: {sorted(checked - expected)}"
-    )
-
-
-def test_every_equation_is_typeset(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "untypeset")
-    no_mathjax = [p for p, r in reports.items() if r.math_elements and not r.mathjax_loaded]
-    assert not no_mathjax, f"pages with math where MathJax did not load: {no_mathjax}"
-    assert sum(r.typeset for r in reports.values()) > 0
-
-
-def test_no_mathjax_errors(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "merrors")
-
-
-def test_no_console_errors(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "console_errors")
-
-
-def test_no_request_leaves_localhost(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "external_requests")
-
-
-def test_no_failed_responses(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "failed_responses")
-
-
-def test_figures_have_alt_text(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "images_without_alt")
-    assert sum(r.figure_images for r in reports.values()) > 0, "no figure found in the site"
-
-
-def test_no_serious_accessibility_violation(reports: dict[str, PageReport]) -> None:
-    assert not blocking_violations(reports)
-
-
-def test_axe_ran_on_every_page_in_both_themes(reports: dict[str, PageReport]) -> None:
-    not_run = [p for p, r in reports.items() if set(r.axe_violations) != set(THEMES)]
-    assert not not_run, f"axe-core did not run in both themes on {not_run}"
-    # WCAG 2 A/AA holds about 50 rules in axe-core 4; fewer means the tags were not applied.
-    assert len(set().union(*(r.axe_rules for r in reports.values()))) >= 40
-
-
-def test_both_themes_take_effect(reports: dict[str, PageReport]) -> None:
-    assert not failures(reports, "theme_errors")
-
-
-def test_every_equation_is_visible_in_both_themes(reports: dict[str, PageReport]) -> None:
-    assert not invisible_math(reports)
-    seen = {theme: [r.math_checked.get(theme, 0) for r in reports.values()] for theme in THEMES}
-    assert seen["light"] == seen["dark"] and sum(seen["light"]) > 0, seen
+def test_the_checks_saw_the_site(seen, site: Path) -> None:
+    """Equations and figures were found, each theme showed the same equations, and the
+    screenshot was taken."""
+    pages = [seen(page) for page in PAGES]
+    assert sum(s["typeset"] for s in pages) > 0 and sum(s["images"] for s in pages) > 0
+    for s in pages:
+        assert s["themes"]["light"]["checked"] == s["themes"]["dark"]["checked"], s["final_url"]
+    shot = site.parent / "screenshots" / (Path(derivation_page(site)).stem + ".png")
+    assert shot.is_file() and shot.stat().st_size > 10_000
 
 
 def test_mathjax_is_served_by_the_site(site: Path) -> None:
     assert (site / MATHJAX_FILE).is_file(), "run `make site-assets` (part of `make book`)"
-    size = tree_size(site / "mathjax")
-    assert size <= MATHJAX_BUDGET_BYTES, f"MathJax takes {size} bytes"
+    assert tree_size(site / "mathjax") <= MATHJAX_BUDGET_BYTES
     assert not (site / "_static" / "mathjax").exists(), "MathJax must not be in _static/"
     for rel in site_pages(site):
         html = (site / rel).read_text(encoding="utf-8")
         if re.search(r'http-equiv="refresh"', html, re.IGNORECASE):
             continue  # index.html only redirects to the first chapter
-        # Exactly one configuration and one MathJax script on every page, even on pages
-        # without equations (the navigation shows chapter titles with math).
+        # One configuration and one MathJax script on every page, even on pages without
+        # equations (the navigation shows chapter titles with math).
         scripts = re.findall(r'<script[^>]* src="([^"]*mathjax/[^"]*)"', html)
         assert len(scripts) == 1 and MATHJAX_FILE in scripts[0], (rel, scripts)
         configs = re.findall(r"<script>window\.MathJax = (\{.*?\})</script>", html, re.DOTALL)
@@ -243,33 +145,22 @@ def test_mathjax_is_served_by_the_site(site: Path) -> None:
         assert "noundefined" in packages["[-]"], f"{rel}: undefined macros must be errors"
 
 
-def test_screenshot_of_a_derivation_page(reports: dict[str, PageReport], site: Path) -> None:
-    shot = SCREENSHOTS / (Path(derivation_page(site)).stem + ".png")
-    assert shot.is_file() and shot.stat().st_size > 10_000
-
-
 def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(FileNotFoundError) as err:
-        find_chromium()
-    message = str(err.value)
-    assert "at CHROMIUM=/nonexistent/chromium" in message  # names the path that was tried
-    assert "apt-get install -y chromium" in message
-    assert "Do not run `playwright install`" in message  # says not to download a browser
+        site_check.find_chromium()
+    assert "No Chromium at /nonexistent/chromium." in str(err.value)  # the path tried
+    assert "apt-get install -y chromium" in str(err.value)
+    assert "Do not run `playwright install`" in str(err.value)
 
 
-@pytest.fixture(scope="module")
-def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
-    """A copy of the site whose derivation page has broken LaTeX, an equation drawn in the
-    page's background colour, text of low contrast, a list without list items, a console
-    error, a request to another host and a missing file; a page whose MathJax script is
-    missing, and one without the theme's style sheet (so its dark theme does not work)."""
-    copy = tmp_path_factory.mktemp("broken-site") / "html"
-    shutil.copytree(site, copy)
-    rel = derivation_page(copy)
-    page = copy / rel
-    html = page.read_text(encoding="utf-8")
-    assert "</article>" in html
+def test_checks_catch_a_broken_page(site_context, site: Path, site_url: str, axe_script) -> None:
+    """Each check above fails on copies of the derivation page that the browser gets in place
+    of the server's: one with broken LaTeX, an equation in the background's colour, grey text on
+    grey, a list without list items, an image without alt text, a console error, a request
+    to another host and a missing file; one without MathJax, one without the theme's CSS."""
+    rel = derivation_page(site)
+    html = (site / rel).read_text(encoding="utf-8")
     bad = (
         DISPLAY_MATH
         + r"\[\frac{\partial S_j}{\partial z_k} = \undefinedmacro{S_j}\]</div>"
@@ -277,50 +168,38 @@ def broken_site(site: Path, tmp_path_factory) -> tuple[Path, str]:
         + r"\[S_j(1 - S_j)\]</div>"
         '<p style="color: #767676; background: #808080">grey on grey</p>'
         '<div role="list"><a href="#">a list item that is not one</a></div>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
         '<img src="https://example.invalid/pixel.png" alt="an image on another host">'
         '<img src="no-such-image.png" alt="a missing image">'
         "<script>console.error('deliberate error')</script>"
     )
-    page.write_text(html.replace("</article>", bad + "</article>", 1), encoding="utf-8")
-    no_mathjax = re.sub(r'<script defer="defer" src="[^"]*mathjax/[^"]*"></script>', "", html)
-    assert no_mathjax != html
-    (page.parent / "no_mathjax.html").write_text(no_mathjax, encoding="utf-8")
-    no_theme = re.sub(r"<link [^>]*pydata-sphinx-theme\.css[^>]*>", "", html)
-    assert no_theme != html
-    (page.parent / "no_theme.html").write_text(no_theme, encoding="utf-8")
-    return copy, rel
+    copies = {
+        "broken": html.replace("</article>", bad + "</article>", 1),
+        "no_mathjax": re.sub(
+            r'<script defer="defer" src="[^"]*mathjax/[^"]*"></script>', "", html
+        ),
+        "no_theme": re.sub(r"<link [^>]*pydata-sphinx-theme\.css[^>]*>", "", html),
+    }
+    assert all(copy != html for copy in copies.values())
+    folder = site_url + rel.rpartition("/")[0] + "/"
+    fulfill = {f"{folder}{name}.html": copy for name, copy in copies.items()}
 
-
-def test_checker_catches_a_broken_page(broken_site: tuple[Path, str], browser) -> None:
-    """Each check of the site above reports the defect it is for, through the same
-    functions the tests above use."""
-    copy, rel = broken_site
-    folder = Path(rel).parent
-    with serve(copy) as url:
-        broken = {rel: check_page(browser, url + rel, axe_script=AXE_SCRIPT)}
-        missing = {"no_mathjax": check_page(browser, url + str(folder / "no_mathjax.html"))}
-        unstyled = {
-            "no_theme": check_page(browser, url + str(folder / "no_theme.html"), themes=True)
-        }
-    report = broken[rel]
-    assert any("undefinedmacro" in m for m in failures(broken, "merrors")[rel]), report
-    assert "deliberate error" in " ".join(failures(broken, "console_errors")[rel]), report
-    assert failures(broken, "external_requests") == {rel: ["https://example.invalid/pixel.png"]}
-    assert any("404" in r and "no-such-image.png" in r for r in report.failed_responses), report
-    # Accessibility, in both themes: the grey text and the list without items.
-    blocking = blocking_violations(broken)
+    broken = measure(site_context, folder + "broken.html", axe_script=axe_script, fulfill=fulfill)
+    found = {check: " ".join(problems) for check, problems in broken["problems"].items()}
+    assert "undefinedmacro" in found["mathjax-errors"]
+    assert "deliberate error" in found["console-errors"]
+    assert found["offsite-requests"] == "https://example.invalid/pixel.png"
+    assert "404" in found["failed-responses"] and "no-such-image.png" in found["failed-responses"]
+    assert "data:image/gif" in found["alt-text"]
     for theme in THEMES:
-        found = " ".join(blocking.get(f"{rel} ({theme})", []))
-        assert "serious color-contrast" in found, (theme, blocking)
-        assert "critical aria-required-children" in found, (theme, blocking)
-        # The equation in the background's colour is typeset but not visible.
-        hidden = invisible_math(broken).get(f"{rel} ({theme})", [])
-        assert any(h.startswith("contrast 1.00: ") for h in hidden), (theme, hidden)
-    # The page without MathJax: no equation typeset.
-    page = missing["no_mathjax"]
-    assert not page.mathjax_loaded and page.math_elements > 0
-    assert len(failures(missing, "untypeset")["no_mathjax"]) == page.math_elements
-    assert "page has math but MathJax did not load" in page.problems()
-    # The page without the theme's style sheet: its dark theme is not in effect.
-    themes = failures(unstyled, "theme_errors").get("no_theme", [])
-    assert any(t.startswith("dark theme not in effect") for t in themes), themes
+        found = {c: " ".join(p) for c, p in broken["themes"][theme]["problems"].items()}
+        assert "contrast 1.00: " in found["equations-visible"]
+        assert all(rule in found["axe"] for rule in BROKEN_AXE), (theme, found["axe"])
+
+    missing = measure(site_context, folder + "no_mathjax.html", themes=(), fulfill=fulfill)
+    assert "page has math but MathJax did not load" in missing["problems"]["equations-typeset"]
+    assert len(missing["problems"]["equations-typeset"]) == missing["math"] + 1 > 1
+
+    unstyled = measure(site_context, folder + "no_theme.html", fulfill=fulfill)
+    found = unstyled["themes"]["dark"]["problems"]["theme-in-effect"]
+    assert any(problem.startswith("dark theme not in effect") for problem in found), found
