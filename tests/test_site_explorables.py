@@ -59,6 +59,8 @@ LOGITS = [
     [("z1", "3.7"), ("z2", "3.7"), ("z3", "-50")],
     [("z1", "50"), ("z2", "-50"), ("z3", "50")],
     [("z1", "12.3"), ("z2", "-0.4"), ("z3", "7.9")],
+    [("z1", "20"), ("z2", "0"), ("z3", "0")],  # an output within 1e-8 of 1
+    [("z1", "-0.1"), ("z2", "0.1"), ("z3", "key:PageDown")],
 ]
 MOVES = {
     "softmax": LOGITS + [[("T", "key:Home")], [("z4", "key:End"), ("T", "0.05")], [("T", "5")]],
@@ -69,6 +71,7 @@ MOVES = {
         [("snapshot", "key:Home")],
         [("snapshot", "key:ArrowRight")],
         [("snapshot", "5")],
+        [("snapshot", "key:End"), ("snapshot", "key:ArrowLeft")],
     ],
 }
 SIGNALS = {
