@@ -37,7 +37,27 @@ REVEAL_FILES = [
 PLAIN = Path("_notebooks", "chapters")  # in the site, as _ext/plain_notebooks.py writes
 DECKS = "slides"  # in the site
 HREF = re.compile(r'href="(?P<doc>[\w-]+\.ipynb)?(?:#(?P<label>[^"]*))?"')
+VEGALITE = "application/vnd.vegalite.v5+json"
 SOLUTION = re.compile(r"<summary>Solution|^# @title Solution", re.M)
+
+
+def figure_html(mystnb: dict, outputs: list[dict]) -> str:
+    """A figure as the deck shows it, with the book's caption: an explorable one live (the
+    site's Vega embeds its Vega-Lite spec, as on the site), any other as its PNG."""
+    caption = html.escape(mystnb["figure"]["caption"])
+    alt = html.escape(mystnb.get("image", {}).get("alt") or mystnb["figure"]["caption"])
+    data = next(o["data"] for o in outputs if "image/png" in o.get("data", {}))
+    if VEGALITE in data:
+        spec = json.dumps(data[VEGALITE], separators=(",", ":")).replace("</", "<\\/")
+        return (
+            f'<figure class="explorable"><script type="application/json">{spec}</script>'
+            f'<div class="explorable-view"></div><figcaption>{caption}</figcaption></figure>'
+        )
+    png = data["image/png"].strip()
+    return (
+        f'<figure><img src="data:image/png;base64,{png}" alt="{alt}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def deck_notebook(notebook: dict, name: str) -> dict | None:
@@ -57,20 +77,11 @@ def deck_notebook(notebook: dict, name: str) -> dict | None:
         if cell["cell_type"] == "code" and (figure or hidden):
             metadata["tags"] = sorted({*metadata.get("tags", []), "hide-input"})
         if cell["cell_type"] == "code" and figure:
-            alt = metadata["mystnb"].get("image", {}).get("alt") or figure["caption"]
-            png = next(
-                o["data"]["image/png"]
-                for o in cell["outputs"]
-                if "data" in o and "image/png" in o["data"]
-            )
-            figure_html = (
-                f'<figure><img src="data:image/png;base64,{png.strip()}" '
-                f'alt="{html.escape(alt)}"><figcaption>{html.escape(figure["caption"])}'
-                "</figcaption></figure>"
-            )
-            cell["outputs"] = [
-                {"output_type": "display_data", "metadata": {}, "data": {"text/html": figure_html}}
-            ]
+            html_figure = figure_html(metadata["mystnb"], cell["outputs"])
+            if 'class="explorable"' in html_figure:
+                deck["metadata"]["explorable"] = True
+            data = {"text/html": html_figure}
+            cell["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": data}]
         cells.append(cell)
     deck["cells"] = cells
     return deck if cells else None
@@ -132,7 +143,8 @@ def build(site: Path) -> list[Path]:
         deck = deck_notebook(notebook, path.stem)
         if deck is None:
             continue
-        resources = {"metadata": {"name": title(notebook)}}
+        explorable = "explorable" in deck["metadata"]
+        resources = {"metadata": {"name": title(notebook)}, "explorable": explorable}
         page, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(deck), 4), resources)
         written.append(out / f"{path.stem}.html")
         written[-1].write_text(relink(page, path.stem), encoding="utf-8")
