@@ -10,12 +10,14 @@ plugins through an entry point of an installed package; the book's extension is 
 so it adds itself to the list MyST-NB loads them into.
 
 On the site the figure is a ``<div class="explorable">`` holding its spec, embedded when the
-page loads by vega-embed with the controls the spec binds (range sliders, radio buttons); the
-view is kept on the element (``element.vegaView``) and ``data-ready`` set to the time (ms
-since navigation) it became interactive, for tests/test_site_explorables.py. The JavaScript
-is the site's own, from npm (package-lock.json): Vega, Vega-Lite and vega-embed's minified
-UMD builds, copied to ``explorables/`` in the site (beside ``mathjax/``, not in ``_static/``)
-and loaded only by pages with a figure, as classic scripts, so they also run from file://.
+page loads by vega-embed with the controls the spec binds (range sliders, radio buttons; each
+slider is named by its label alone, not label and value, and radio buttons form a named
+group); the view is kept on the element (``element.vegaView``) and ``data-ready`` set to the
+time (ms since navigation) it became interactive, for tests/test_site_explorables.py. The
+JavaScript is the site's own, from npm (package-lock.json): Vega, Vega-Lite and vega-embed's
+minified UMD builds, copied to ``explorables/`` in the site (beside ``mathjax/``, not in
+``_static/``) and loaded only by pages with a figure, as classic scripts, so they also run
+from file://.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ document.addEventListener("DOMContentLoaded", () => {
     delete spec.$schema;  // written for JupyterLab's Vega-Lite 5; runs as is on 6
     vegaEmbed(figure.querySelector(".explorable-view"), spec, {actions: false, mode: "vega-lite"})
       .then((result) => {
+        for (const bind of figure.querySelectorAll(".vega-bind")) {  // names for a reader
+          const name = bind.querySelector(".vega-bind-name").textContent.trim();
+          const radios = bind.querySelector(".vega-bind-radio");
+          if (radios) { radios.role = "radiogroup"; radios.ariaLabel = name; }
+          else { bind.querySelector("input").ariaLabel = name; }  // not "z1 2.5"
+        }
         figure.vegaView = result.view;
         figure.dataset.ready = performance.now().toFixed(0);
       })

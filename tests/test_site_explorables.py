@@ -184,6 +184,10 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
         assert controls == set(SIGNALS[figure]), f"{path}: unexpected controls {controls}"
         labelled = element.locator("input").evaluate_all(LABELLED)
         assert all(labelled), f"{path}: a control of the {figure} figure has no visible label"
+        for name in element.locator(".vega-bind-name").all_inner_texts():  # and is named so
+            named = element.get_by_role("slider", name=name.strip(), exact=True)
+            named = named.or_(element.get_by_role("radiogroup", name=name.strip(), exact=True))
+            assert named.count() == 1, f"{path}: no control named {name.strip()!r}"
         positions, worst = 0, 0.0
         for moves in MOVES[figure]:
             for control, how in moves:
