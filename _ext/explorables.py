@@ -48,8 +48,9 @@ document.addEventListener("DOMContentLoaded", () => {
         for (const bind of figure.querySelectorAll(".vega-bind")) {  // names for a reader
           const name = bind.querySelector(".vega-bind-name").textContent.trim();
           const radios = bind.querySelector(".vega-bind-radio");
-          if (radios) { radios.role = "radiogroup"; radios.ariaLabel = name; }
-          else { bind.querySelector("input").ariaLabel = name; }  // not "z1 2.5"
+          const named = radios || bind.querySelector("input");  // not "z1 2.5"
+          named.setAttribute("aria-label", name);
+          if (radios) { radios.setAttribute("role", "radiogroup"); }
         }
         figure.vegaView = result.view;
         figure.dataset.ready = performance.now().toFixed(0);
