@@ -1,11 +1,8 @@
-"""What a reader's browser makes of a page of the built site, and the checks of it.
-
-`measure` opens a page in a Playwright browser context, every request to another host
-refused (`block_offsite`), and records what the page did: MathJax's typesetting, console
-errors, failed responses, images; then, with every collapsed block opened, in each theme: the
-theme in effect, the contrast of every equation, axe-core's findings. `PAGE_CHECKS` and
-`THEME_CHECKS` turn the record into the problems a test reports (none: the page is right).
-"""
+"""What a reader's browser makes of a page of the built site: `measure` opens it (every
+request to another host refused: `block_offsite`) and records MathJax's typesetting, console
+errors, failed responses, images; then, with every collapsed block open, in each theme: the
+theme in effect, each equation's contrast, axe-core's findings; and the problems each check
+(PAGE_CHECKS, THEME_CHECKS) finds. Used by tests/test_site.py and tests/test_archive.py."""
 
 import os
 import time
@@ -22,7 +19,6 @@ KNOWN_CONSOLE_ERRORS = {"SyntaxError: Identifier 'THEBE_JS_URL' has already been
 # were not applied).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE_MIN_RULES = 40
-HTML = "text/html"
 # The measurements of tests/test_site.py and tests/test_pdf.py, printed by conftest.py.
 SUMMARY_KEY = pytest.StashKey[dict]()
 PDF_SUMMARY_KEY = pytest.StashKey[dict]()
@@ -152,7 +148,9 @@ def measure(context, url, *, screenshot=None, axe_script=None, themes=THEMES, fu
     offsite, console, known_console, failures = block_offsite(page), [], [], []
     seen = {"known_console": known_console, "themes": {}}
     for target, html in (fulfill or {}).items():
-        page.route(target, lambda route, _, body=html: route.fulfill(body=body, content_type=HTML))
+        page.route(
+            target, lambda route, _, body=html: route.fulfill(body=body, content_type="text/html")
+        )
 
     def error(text: str) -> None:
         (known_console if text in KNOWN_CONSOLE_ERRORS else console).append(text)
