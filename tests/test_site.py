@@ -43,15 +43,21 @@ def derivation_page(site: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def seen(browser_type, browser_type_launch_args, site, site_url, tmp_path_factory, request):
-    """seen(page): what the page did in the browser, measured once (by the first test that
-    asks); at the end, the measurements of every page go to site-check.json. One persistent
-    context for all pages: Chromium keeps the compiled MathJax in its profile (an incognito
-    `context` compiles it on every page: this check took 10 to 25 % longer)."""
-    if not AXE_SCRIPT.is_file():
-        pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
+def site_context(browser_type, browser_type_launch_args: dict, tmp_path_factory):
+    """A persistent browser context for every page: Chromium keeps the compiled MathJax in
+    its profile (an incognito `context` compiles it on every page: 10 to 25 % more time)."""
     profile = tmp_path_factory.mktemp("chromium-profile")
     context = browser_type.launch_persistent_context(profile, **browser_type_launch_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def seen(site_context, site: Path, site_url: str, request):
+    """seen(page): what the page did in the browser, measured once (by the first test that
+    asks); at the end, the measurements of every page go to site-check.json."""
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
     shot_page = derivation_page(site)
     shot = site.parent / "screenshots" / (Path(shot_page).stem + ".png")
     results: dict[str, dict] = {}
@@ -61,12 +67,11 @@ def seen(browser_type, browser_type_launch_args, site, site_url, tmp_path_factor
         if rel not in results:
             screenshot = shot if rel == shot_page else None
             results[rel] = measure(
-                context, site_url + rel, screenshot=screenshot, axe_script=AXE_SCRIPT
+                site_context, site_url + rel, screenshot=screenshot, axe_script=AXE_SCRIPT
             )
         return results[rel]
 
     yield seen
-    context.close()
     pages = list(results.values())
     themes = [(name, t) for s in pages for name, t in s["themes"].items()]
     summary = {"pages": len(pages), "seconds": round(time.perf_counter() - start, 1)}
@@ -143,7 +148,7 @@ def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Do not run `playwright install`" in str(err.value)
 
 
-def test_checks_catch_a_broken_page(context, site: Path, site_url: str) -> None:
+def test_checks_catch_a_broken_page(site_context, site: Path, site_url: str) -> None:
     """Each check above fails on copies of the derivation page that the browser gets in place
     of the server's: one with broken LaTeX, an equation in the background's colour, grey text on
     grey, a list without list items, an image without alt text, a console error, a request
@@ -173,7 +178,7 @@ def test_checks_catch_a_broken_page(context, site: Path, site_url: str) -> None:
     folder = site_url + rel.rpartition("/")[0] + "/"
     fulfill = {f"{folder}{name}.html": copy for name, copy in copies.items()}
 
-    broken = measure(context, folder + "broken.html", axe_script=AXE_SCRIPT, fulfill=fulfill)
+    broken = measure(site_context, folder + "broken.html", axe_script=AXE_SCRIPT, fulfill=fulfill)
     found = {check: " ".join(problems) for check, problems in broken["problems"].items()}
     assert "undefinedmacro" in found["mathjax-errors"]
     assert "deliberate error" in found["console-errors"]
@@ -185,10 +190,10 @@ def test_checks_catch_a_broken_page(context, site: Path, site_url: str) -> None:
         assert "contrast 1.00: " in found["equations-visible"]
         assert all(rule in found["axe"] for rule in BROKEN_AXE), (theme, found["axe"])
 
-    missing = measure(context, folder + "no_mathjax.html", themes=(), fulfill=fulfill)
+    missing = measure(site_context, folder + "no_mathjax.html", themes=(), fulfill=fulfill)
     assert "page has math but MathJax did not load" in missing["problems"]["equations-typeset"]
     assert len(missing["problems"]["equations-typeset"]) == missing["math"] + 1 > 1
 
-    unstyled = measure(context, folder + "no_theme.html", fulfill=fulfill)
+    unstyled = measure(site_context, folder + "no_theme.html", fulfill=fulfill)
     found = unstyled["themes"]["dark"]["problems"]["theme-in-effect"]
     assert any(problem.startswith("dark theme not in effect") for problem in found), found
