@@ -18,16 +18,19 @@ PDF       := _build/pdf/_build/latex/$(BOOK_FILE).pdf
 ARCHIVE   := _build/html/$(BOOK_FILE).zip
 
 .PHONY: help install notebook book serve lab test test-all pdf lock mutate bench metrics clean \
-	site-assets nbval nbval-portable browser lint package checks downloads test-plain test-lab
+	site-assets nbval nbval-portable browser lint package checks downloads test-plain test-lab \
+	slides test-slides
 
 help:
 	@echo "make install   .venv from requirements.lock (hash-checked), the package editable"
 	@echo "make notebook  NB=chapters/X.ipynb: re-execute, store outputs in the tested form"
 	@echo "make book      the site, from the notebooks' stored outputs, into _build/html"
+	@echo "make slides    the lecture slides, a reveal.js deck per chapter, into the site"
 	@echo "make serve     serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
 	@echo "make lab       JupyterLab on the chapters, http://127.0.0.1:$(LAB_PORT)"
-	@echo "make test      every check but the PDF's and JupyterLab's (about two minutes)"
-	@echo "make test-all  make test, then the PDF, the offline zip, plain notebooks, JupyterLab"
+	@echo "make test      every check but the slides', PDF's and JupyterLab's (about two minutes)"
+	@echo "make test-all  make test, then the slides, the PDF, the offline zip, plain notebooks,"
+	@echo "               JupyterLab"
 	@echo "make pdf       the book as one PDF (needs TeX, see README), copied into the site"
 	@echo "make lock      resolve requirements.txt into requirements.lock"
 	@echo "make mutate    mutation-test the core modules (minutes)"
@@ -73,6 +76,13 @@ $(MATHJAX)/tex-chtml-full.js: node_modules/.package-lock.json
 
 book: $(STAMP) site-assets
 	$(JB) .
+	$(PY) -m tools.slides
+
+# The lecture slides: each chapter's cells marked with Jupyter's slideshow metadata, as a
+# reveal.js deck (npm's reveal.js, the site's MathJax) in _build/html/slides (tools/slides.py).
+# `make book` and `make test` write them too; this remakes them on the site already built.
+slides: $(STAMP) site-assets
+	$(PY) -m tools.slides
 
 # make test: the site is built from scratch (--all, so every warning is seen) from the stored
 # outputs, no notebook running, and the offline zip is written; then, side by side on two
@@ -83,6 +93,7 @@ book: $(STAMP) site-assets
 # zizmor). Each runs to its end even when another fails (-k): one run shows every failure.
 test: $(STAMP) site-assets
 	$(JB) --all .
+	$(PY) -m tools.slides
 	$(PY) -m tools.make_archive $(ARCHIVE)
 	$(MAKE) --no-print-directory -k -j2 --output-sync=target \
 		browser nbval nbval-portable package checks lint
@@ -114,12 +125,16 @@ package: $(STAMP)
 
 checks: $(STAMP)
 	$(PYTEST) -p no:cacheprovider tests --ignore-glob='tests/test_site*.py' \
-		--ignore=tests/test_pdf.py --ignore=tests/test_lab.py
+		--ignore=tests/test_pdf.py --ignore=tests/test_lab.py --ignore=tests/test_slides.py
 
-# make test-all (what CI runs, .ci/run): make test; the PDF and its check; the offline zip
-# again, now with the PDF, and its checks; the plain notebooks (Colab, downloads) run to the
-# book's stored outputs; every notebook opened and run in JupyterLab (tests/test_lab.py).
-test-all: test downloads test-plain test-lab
+# make test-all (what CI runs, .ci/run): make test; every slide of every deck in Chromium
+# (tests/test_slides.py, about a minute and a half: too long for make test); the PDF and its
+# check; the offline zip again, now with the PDF, and its checks; the plain notebooks (Colab,
+# downloads) run to the book's stored outputs; every notebook opened and run in JupyterLab.
+test-all: test test-slides downloads test-plain test-lab
+
+test-slides: $(STAMP)
+	$(PYTEST) -p no:cacheprovider tests/test_slides.py
 
 pdf: $(STAMP)
 	rm -f $(PDF)

@@ -11,6 +11,7 @@ Screenshots of a slide with a theorem and one with a figure go to _build/screens
 import json
 import re
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,15 @@ def test_every_link_of_a_deck_resolves() -> None:
             if not target.is_file() or (anchor and f'id="{anchor}"' not in target.read_text()):
                 broken.append(f"{deck}: {url}")
     assert DECKS and broken == []
+
+
+def test_the_offline_copy_holds_the_decks() -> None:
+    archives = sorted(SITE.glob("*.zip"))  # make test writes it into the site
+    if not archives:
+        pytest.skip("no offline copy in the site: make test writes it")
+    names = set(zipfile.ZipFile(archives[0]).namelist())
+    missing = [d for d in DECKS if f"{archives[0].stem}/site/slides/{d}.html" not in names]
+    assert DECKS and missing == []
 
 
 @pytest.mark.parametrize("deck", DECKS)

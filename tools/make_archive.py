@@ -3,7 +3,8 @@
     softmax-derivative-book/
         README.txt          how to read the site and run the notebooks
         site/               _build/html: open site/index.html (every link is relative, MathJax
-                            is part of the site), with the PDF when `make pdf` has run
+                            is part of the site), with the PDF when `make pdf` has run and
+                            the lecture slides (slides/)
         chapters/           the notebooks and pages of the book, and their data
         code/               the package softmax_derivative, which the notebooks import
         requirements.txt    the pinned environment (`-e ./code` installs the package)
@@ -35,6 +36,8 @@ README = """\
 
 site/index.html     the book: open it in a browser; it needs no network (every link is
                     relative, and MathJax, which typesets the equations, is part of the site)
+site/slides/        the lecture slides, a deck per chapter (also linked from each chapter's
+                    page); add ?print-pdf to a deck's address to print it, one slide a page
 {pdf_line}chapters/           the notebooks of the book, to run and change
 code/               softmax_derivative, the package the notebooks import
 requirements.txt    the exact versions the book is tested with
