@@ -50,8 +50,8 @@ def figure_html(mystnb: dict, outputs: list[dict]) -> str:
     if VEGALITE in data:
         spec = json.dumps(data[VEGALITE], separators=(",", ":")).replace("</", "<\\/")
         return (
-            f'<figure class="explorable"><script type="application/json">{spec}</script>'
-            f'<div class="explorable-view"></div><figcaption>{caption}</figcaption></figure>'
+            f'<figure class="live-figure"><script type="application/json">{spec}</script>'
+            f'<div class="live-view"></div><figcaption>{caption}</figcaption></figure>'
         )
     png = data["image/png"].strip()
     return (
@@ -78,7 +78,7 @@ def deck_notebook(notebook: dict, name: str) -> dict | None:
             metadata["tags"] = sorted({*metadata.get("tags", []), "hide-input"})
         if cell["cell_type"] == "code" and figure:
             html_figure = figure_html(metadata["mystnb"], cell["outputs"])
-            if 'class="explorable"' in html_figure:
+            if 'class="live-figure"' in html_figure:
                 deck["metadata"]["explorable"] = True
             data = {"text/html": html_figure}
             cell["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": data}]
