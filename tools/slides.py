@@ -118,14 +118,16 @@ def build(site: Path) -> list[Path]:
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
-    config = Config()
-    config.SlidesExporter.reveal_url_prefix = "reveal.js"
-    config.SlidesExporter.reveal_theme = "white"
-    config.SlidesExporter.mathjax_url = "../mathjax/tex-chtml-full.js"
-    config.SlidesExporter.exclude_input_prompt = True
-    config.SlidesExporter.exclude_output_prompt = True
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
+    config = Config(
+        SlidesExporter={
+            "reveal_url_prefix": "reveal.js",
+            "reveal_theme": "white",
+            "mathjax_url": "../mathjax/tex-chtml-full.js",
+            "exclude_input_prompt": True,
+            "exclude_output_prompt": True,
+        },
+        TagRemovePreprocessor={"enabled": True, "remove_input_tags": {"hide-input"}},
+    )
     exporter = SlidesExporter(
         config=config,
         template_name="slides_template",
