@@ -29,15 +29,16 @@ RAW = re.compile(r"\$\$|\\(?:frac|partial|sum|tag|mathcal|begin)\b|\{prf:|\{eq\}
 MEASURED: dict[str, dict] = {}
 SHOTS: dict[str, Path] = {}
 
-# The current slide: where it is, its visible text, whether it holds a theorem or figure.
+# The current slide: where it is, its visible text, whether it holds a theorem with a
+# numbered equation, or a live figure.
 SLIDE_JS = """() => {
   const slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
   return {at: [at.h, at.v, at.f ?? -1], text: slide.innerText,
           zoom: Number(slide.style.zoom || 1),
           fits: slide.getBoundingClientRect().height / Reveal.getScale()
             <= Reveal.getConfig().height + 1,
-          theorem: !!slide.querySelector('a[id^="thm-"]'),
-          figure: !!slide.querySelector('figure img')};
+          theorem: !!slide.querySelector('a[id^="thm-"]') && !!slide.querySelector('mjx-labels'),
+          figure: !!slide.querySelector('figure.live-figure')};
 }"""
 # Numbers shown in the deck: each labelled equation's MathJax label (from the rendered
 # MathML), each theorem's bold title.
