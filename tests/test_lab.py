@@ -1,13 +1,11 @@
 """The notebooks as a learner sees them in JupyterLab (jupyterlab-myst), in headless Chromium.
 
-JupyterLab serves a copy of chapters/ (LAB_NOTEBOOKS=folder: another folder) on 127.0.0.1,
-and each notebook is opened in pytest-playwright's `browser`: every markdown cell is rendered
-with no raw MyST (directive or role name, option line, `(label)=` target, `:::` fence, a
-reference JupyterLab could not resolve, a link that shows a file name); no solution shows
-before a click (solution code cells collapsed with no code on their collapsed line, solution
-texts in a closed dropdown); Run All (the Run menu) gives no error and no stderr output and
-leaves the solutions collapsed. Counts and times go to _build/lab-check.json, a screenshot
-of an exercise to _build/screenshots/lab-exercise.png. Run it with `make test-lab`.
+JupyterLab serves a copy of chapters/ (or of LAB_NOTEBOOKS=folder) on 127.0.0.1; in each
+notebook, opened in pytest-playwright's `browser`: no markdown cell shows raw MyST (a directive
+or role name, option line, `(label)=` target, `:::` fence, unresolved reference, link showing a
+file name); no solution shows before a click (code collapsed, text in a closed dropdown); Run
+All gives no error or stderr output and leaves the solutions collapsed. Counts and times go to
+_build/lab-check.json, a screenshot of an exercise to _build/screenshots/lab-exercise.png.
 """
 
 import json
@@ -19,7 +17,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -113,17 +110,13 @@ def lab(tmp_path_factory):
     log = work / "lab.log"
     out = log.open("w")
     server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
+    deadline = time.monotonic() + 120
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()}") from None
-                time.sleep(0.5)
-        yield base, token, root
+        while not list((work / "runtime").glob("jpserver-*.json")):  # written once it serves
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()}")
+            time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}", token, root
     finally:
         server.terminate()
         try:
