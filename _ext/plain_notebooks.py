@@ -421,9 +421,13 @@ def book_index(app) -> Index:
                 target = index.targets.get(node_id)
                 if target is None or target.text == node_id:
                     index.targets[node_id] = Target(docname, text)
+    # The number the page shows (numfig: numbered across the book), not the math domain's
+    # number within one document.
     for label, (docname, number) in env.get_domain("math").data["objects"].items():
+        shown = env.toc_fignumbers.get(docname, {}).get("displaymath", {})
+        number = ".".join(map(str, shown.get(f"equation-{label}", (number,))))
         index.targets[label] = Target(docname, f"({number})")
-        index.equations[label] = str(number)
+        index.equations[label] = number
     # sphinx-proof and sphinx-exercise labels without a number (e.g. :nonumber:)
     prf = env.domains.get("prf")
     if prf is not None:

@@ -37,9 +37,10 @@ def find_chromium() -> str:
 
 
 def site_pages(site: Path) -> list[str]:
-    """Every HTML page of the built site, relative to `site` (`_static/` holds templates)."""
+    """Every HTML page of the built site, relative to `site` (`_static/` holds templates;
+    `slides/` the lecture decks, which tests/test_slides.py checks)."""
     pages = (p.relative_to(site) for p in site.rglob("*.html"))
-    return sorted(p.as_posix() for p in pages if p.parts[0] != "_static")
+    return sorted(p.as_posix() for p in pages if p.parts[0] not in ("_static", "slides"))
 
 
 def block_offsite(target) -> list[str]:
