@@ -1,15 +1,13 @@
 """Bring a chapter notebook to the form that renders both in the book and in JupyterLab.
 
-The form is described in tools/README.md: solution code cells collapsed (with their outputs)
-and starting with ``# Solution``, every other ``hide-input`` cell collapsed in JupyterLab too;
-what needs an author's hand (markup JupyterLab shows raw or wrongly) is reported.
+The form is in tools/README.md: solution code cells collapsed (with their outputs) and
+starting with ``# Solution``, every other ``hide-input`` cell collapsed in JupyterLab too;
+markup that needs an author's hand is reported. The exit status is 1 while anything is
+reported (``--check``: or would be fixed). The MyST patterns below are also those the plain
+notebooks read (_ext/plain_notebooks.py).
 
     python -m tools.notebook_form chapters/03_case_j_equals_k.ipynb   # fix in place, report
     python -m tools.notebook_form --check chapters/*.ipynb            # report only
-
-The exit status is 1 while anything is reported (with ``--check``: or would be fixed). The
-file is written as nbformat writes it, cell ids kept. The MyST patterns below are also those
-the plain notebooks read (_ext/plain_notebooks.py).
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$")  # (label)=
 ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\(#(?P<label>[^)\s]+)\)")  # [text](#label)
 
 SOLUTION_FIRST_LINE = "# Solution"
-HIDE_INPUT = "hide-input"
 EXERCISE_KINDS = ("Pen and paper:", "Code:", "Challenge:")
 GATES = ("exercise-start", "exercise-end", "solution-start", "solution-end")
 
@@ -41,7 +38,7 @@ FILE_LINK = re.compile(r"\[\]\((?P<target>[^)#\s]+\.(?:ipynb|md))\)")
 
 @dataclass
 class Directive:
-    """A directive found in a markdown cell: its name, argument, options and fence."""
+    """A directive found in a markdown cell: its name, argument, fence and options."""
 
     name: str
     arg: str
@@ -51,13 +48,7 @@ class Directive:
 
 def cell_source(cell: dict) -> str:
     """The source of a cell as one string (nbformat stores a string or a list of lines)."""
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
-def set_cell_source(cell: dict, text: str) -> None:
-    """Store ``text`` as nbformat writes a source: a list of lines with their endings."""
-    cell["source"] = text.splitlines(keepends=True)
+    return "".join(cell.get("source", ""))
 
 
 def closes(line: str, fence: str) -> bool:
@@ -66,14 +57,8 @@ def closes(line: str, fence: str) -> bool:
 
 
 def directives(markdown: str) -> list[Directive]:
-    """Every directive opened in ``markdown``, with the options that follow its fence.
+    """Every directive opened in ``markdown``, with its options; code blocks are skipped.
 
-    Plain code blocks (```python ...```) are skipped.
-
-    Examples
-    --------
-    >>> [d.name for d in directives("```{exercise-start}\\n:label: ex-1\\n```\\ntext")]
-    ['exercise-start']
     >>> directives(":::{prf:theorem} T\\n:label: thm-1\\n:::")[0].options
     {'label': 'thm-1'}
     """
@@ -84,70 +69,52 @@ def directives(markdown: str) -> list[Directive]:
         stripped = line.strip()
         if open_fences and closes(stripped, open_fences[-1][0]):
             open_fences.pop()
+        elif open_fences and open_fences[-1][1]:
             continue
-        if open_fences and open_fences[-1][1]:
-            continue
-        match = DIRECTIVE.match(stripped)
-        if match:
-            directive = Directive(match["name"], match["arg"].strip(), match["fence"])
+        elif match := DIRECTIVE.match(stripped):
+            found.append(Directive(match["name"], match["arg"].strip(), match["fence"]))
             for option_line in lines[index + 1 :]:
-                option = OPTION.match(option_line.strip())
-                if not option:
+                if not (option := OPTION.match(option_line.strip())):
                     break
-                directive.options[option["key"]] = option["value"].strip()
-            found.append(directive)
+                found[-1].options[option["key"]] = option["value"].strip()
             open_fences.append((match["fence"], False))
-            continue
-        code = CODE_FENCE.match(stripped)
-        if code:
+        elif code := CODE_FENCE.match(stripped):
             open_fences.append((code["fence"], True))
     return found
 
 
-def labels_defined(cells: list[dict]) -> tuple[set[str], set[str]]:
-    """The labels a notebook defines: all of them, and those of sphinx-proof directives."""
-    labels: set[str] = set()
-    proof_labels: set[str] = set()
-    for cell in cells:
-        if cell["cell_type"] != "markdown":
-            continue
-        text = cell_source(cell)
-        for directive in directives(text):
-            label = directive.options.get("label")
-            if label:
-                labels.add(label)
-                if directive.name.startswith("prf:"):
-                    proof_labels.add(label)
-        for line in text.splitlines():
-            for pattern in (TARGET, EQUATION_LABEL):
-                match = pattern.search(line.strip())
-                if match:
-                    labels.add(match["label"])
-    return labels, proof_labels
+def markdown_cells(cells: list[dict]) -> list[tuple[str, str]]:
+    """(``cell N``, source) of each markdown cell."""
+    return [
+        (f"cell {n}", cell_source(c)) for n, c in enumerate(cells) if c["cell_type"] == "markdown"
+    ]
 
 
 def markup_problems(cells: list[dict]) -> list[str]:
     """What in the markdown cells JupyterLab cannot render right, with cell numbers."""
-    labels, proof_labels = labels_defined(cells)
+    labels, proof_labels = set(), set()  # every label of the notebook; sphinx-proof's
+    for _, text in markdown_cells(cells):
+        for directive in directives(text):
+            if label := directive.options.get("label"):
+                labels.add(label)
+                if directive.name.startswith("prf:"):
+                    proof_labels.add(label)
+        for line in text.splitlines():
+            labels |= {
+                m["label"] for p in (TARGET, EQUATION_LABEL) if (m := p.search(line.strip()))
+            }
     problems: list[str] = []
     open_gate = ""  # "exercise" or "solution" while inside a gated directive
-    for number, cell in enumerate(cells):
-        if cell["cell_type"] != "markdown":
-            continue
-        text = cell_source(cell)
-        where = f"cell {number}"
+    for where, text in markdown_cells(cells):
         for directive in directives(text):
             name = directive.name
             if name in GATES:
                 kind, gate = name.split("-")
-                if gate == "start":
-                    if open_gate:
-                        problems.append(f"{where}: {{{name}}} inside an open {open_gate}")
-                    open_gate = kind
-                else:
-                    if open_gate != kind:
-                        problems.append(f"{where}: {{{name}}} without its {kind}-start")
-                    open_gate = ""
+                if gate == "start" and open_gate:
+                    problems.append(f"{where}: {{{name}}} inside an open {open_gate}")
+                if gate == "end" and open_gate != kind:
+                    problems.append(f"{where}: {{{name}}} without its {kind}-start")
+                open_gate = kind if gate == "start" else ""
             if name in ("exercise", "exercise-start") and not directive.arg.startswith(
                 EXERCISE_KINDS
             ):
@@ -176,19 +143,20 @@ def markup_problems(cells: list[dict]) -> list[str]:
                     f" shows it raw; give the text: {{{role}}}`some text <{body}>`"
                 )
         for match in ANCHOR_LINK.finditer(text):
-            label = match["label"]
-            if label in proof_labels:
+            if match["label"] in proof_labels:
                 problems.append(
                     f"{where}: {match[0]} fails in the book for a theorem label;"
-                    f" use {{prf:ref}}`{label}`"
+                    f" use {{prf:ref}}`{match['label']}`"
                 )
-            elif label not in labels:
-                problems.append(f"{where}: {match[0]}: no label {label!r} in this notebook")
-        for match in FILE_LINK.finditer(text):
-            problems.append(
-                f"{where}: {match[0]} has no text (JupyterLab shows the file name);"
-                " write the chapter's title as the link text"
-            )
+            elif match["label"] not in labels:
+                problems.append(
+                    f"{where}: {match[0]}: no label {match['label']!r} in this notebook"
+                )
+        problems += [
+            f"{where}: {match[0]} has no text (JupyterLab shows the file name);"
+            " write the chapter's title as the link text"
+            for match in FILE_LINK.finditer(text)
+        ]
     if open_gate:
         problems.append(f"end of notebook: the last {open_gate}-start is never ended")
     return problems
@@ -198,52 +166,41 @@ def hide_cell(cell: dict, outputs: bool = False) -> bool:
     """Collapse a code cell on the site and in JupyterLab (with ``outputs``, its outputs too
     in JupyterLab: a solution's printed answer). Returns whether it changed."""
     metadata = cell.setdefault("metadata", {})
-    tags = metadata.setdefault("tags", [])
-    jupyter = metadata.setdefault("jupyter", {})
-    changed = False
-    if HIDE_INPUT not in tags:
-        tags.append(HIDE_INPUT)
-        changed = True
+    before = json.dumps(metadata)
+    if "hide-input" not in metadata.setdefault("tags", []):
+        metadata["tags"].append("hide-input")
     hidden = ["source_hidden", "outputs_hidden"] if outputs else ["source_hidden"]
-    for key in hidden:
-        if jupyter.get(key) is not True:
-            jupyter[key] = True
-            changed = True
-    return changed
+    metadata.setdefault("jupyter", {}).update(dict.fromkeys(hidden, True))
+    return json.dumps(metadata) != before
 
 
 def solution_cells(cells: list[dict]) -> list[int]:
     """Indices of the code cells between a solution-start and its solution-end."""
-    inside = False
-    found = []
+    inside, found = False, []
     for index, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown":
-            for directive in directives(cell_source(cell)):
-                if directive.name == "solution-start":
-                    inside = True
-                elif directive.name == "solution-end":
-                    inside = False
-        elif cell["cell_type"] == "code" and inside:
+        if cell["cell_type"] == "code" and inside:
             found.append(index)
+        for directive in directives(cell_source(cell)) if cell["cell_type"] == "markdown" else []:
+            if directive.name in ("solution-start", "solution-end"):
+                inside = directive.name == "solution-start"
     return found
 
 
 def normalise(notebook: dict) -> list[str]:
     """Fix the collapsed cells of ``notebook`` in place; return what was changed."""
-    cells = notebook["cells"]
     changes = []
-    solutions = set(solution_cells(cells))
-    for index, cell in enumerate(cells):
-        if cell["cell_type"] != "code":
-            continue
+    solutions = set(solution_cells(notebook["cells"]))
+    for index, cell in enumerate(notebook["cells"]):
         if index in solutions:
             if hide_cell(cell, outputs=True):
                 changes.append(f"cell {index}: solution collapsed (source and outputs)")
-            source = cell_source(cell)
-            if not source.startswith(SOLUTION_FIRST_LINE):
-                set_cell_source(cell, f"{SOLUTION_FIRST_LINE}\n{source}")
+            if not cell_source(cell).startswith(SOLUTION_FIRST_LINE):
+                source = f"{SOLUTION_FIRST_LINE}\n{cell_source(cell)}"
+                cell["source"] = source.splitlines(keepends=True)
                 changes.append(f"cell {index}: first line '{SOLUTION_FIRST_LINE}' added")
-        elif HIDE_INPUT in cell.get("metadata", {}).get("tags", []):
+        elif cell["cell_type"] == "code" and "hide-input" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             if hide_cell(cell):
                 changes.append(f"cell {index}: hide-input cell collapsed in JupyterLab")
     return changes
@@ -254,26 +211,22 @@ def dumps(notebook: dict) -> str:
     return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def process(path: Path, check: bool) -> int:
-    """Fix (unless ``check``) and report one notebook; return the number of findings."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    changes = normalise(notebook)
-    problems = markup_problems(notebook["cells"])
-    for change in changes:
-        print(f"{path}: {'would fix' if check else 'fixed'}: {change}")
-    if changes and not check:
-        path.write_text(dumps(notebook), encoding="utf-8")
-    for problem in problems:
-        print(f"{path}: {problem}")
-    return len(problems) + (len(changes) if check else 0)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--check", action="store_true", help="report only, change nothing")
     args = parser.parse_args(argv)
-    findings = sum(process(path, args.check) for path in args.notebooks)
+    findings = 0
+    for path in args.notebooks:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        changes = normalise(notebook)
+        problems = markup_problems(notebook["cells"])
+        for change in changes:
+            print(f"{path}: {'would fix' if args.check else 'fixed'}: {change}")
+        if changes and not args.check:
+            path.write_text(dumps(notebook), encoding="utf-8")
+        print("".join(f"{path}: {problem}\n" for problem in problems), end="")
+        findings += len(problems) + (len(changes) if args.check else 0)
     if findings:
         print(f"{findings} finding(s); the form is described in tools/README.md")
     return 1 if findings else 0
