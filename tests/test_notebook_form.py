@@ -3,29 +3,20 @@
 import json
 from pathlib import Path
 
+import nbformat.v4 as nbf
 import pytest
 
 from tools import notebook_form
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def markdown(text):
-    return {
-        "cell_type": "markdown",
-        "id": f"m{abs(hash(text)) % 10**8}",
-        "metadata": {},
-        "source": text,
-    }
+    return nbf.new_markdown_cell(text, id=f"m{abs(hash(text)) % 10**8}")
 
 
 def code(text, **metadata):
-    return {
-        "cell_type": "code",
-        "id": f"c{abs(hash(text)) % 10**8}",
-        "metadata": metadata,
-        "source": text,
-        "execution_count": None,
-        "outputs": [],
-    }
+    return nbf.new_code_cell(text, id=f"c{abs(hash(text)) % 10**8}", metadata=metadata)
 
 
 def gated_exercise(title="Code: the diagonal", solution_class=":class: dropdown"):
@@ -42,7 +33,7 @@ def gated_exercise(title="Code: the diagonal", solution_class=":class: dropdown"
 
 
 def notebook(cells):
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return nbf.new_notebook(cells=cells, metadata={})
 
 
 def test_solution_cells_are_collapsed_and_start_with_the_solution_line():
@@ -107,8 +98,7 @@ def test_exercise_form_problems_are_reported():
 
 
 def test_code_blocks_in_markdown_are_not_directives():
-    text = "```python\n```{exercise-start}\n```\n"
-    assert notebook_form.directives(text) == []
+    assert notebook_form.directives("```python\n```{exercise-start}\n```\n") == []
 
 
 def test_command_line_fixes_in_place_and_check_changes_nothing(tmp_path, capsys):
@@ -124,10 +114,7 @@ def test_command_line_fixes_in_place_and_check_changes_nothing(tmp_path, capsys)
     assert notebook_form.main(["--check", str(path)]) == 0
 
 
-CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "chapters").glob("*.ipynb"))
-
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(ROOT.glob("chapters/*.ipynb")), ids=lambda p: p.name)
 def test_every_chapter_keeps_the_form(path):
     """Solutions and checks collapsed, no markup that JupyterLab shows raw."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
