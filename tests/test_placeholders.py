@@ -1,54 +1,52 @@
-"""No placeholder reaches what a reader reads or copies, and the book names one repository.
-
-The repository's address is set once, in _config.yml (`repository: url:`); the launch and
-repository buttons of the built site are derived from it. Every page of the built site,
-its page sources, the notebooks, the README files and the offline copy's README are
-searched for placeholders such as OWNER, and every address of the book's repository in
-them must be the configured one.
-"""
-
-from __future__ import annotations
+"""No placeholder (OWNER, ...) reaches what a reader reads or copies: the README files, the
+notebooks, the built pages, their sources and plain notebooks, the offline copy's README; and
+every address of the book's repository in them is the one of _config.yml (`repository: url:`),
+from which the site's buttons are derived."""
 
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+from conftest import ROOT, SITE
+
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 OWNER, NAME = REPOSITORY.removeprefix("https://github.com/").split("/")
 ARCHIVE = SITE / CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["archive"]
-
 PLACEHOLDERS = re.compile(
     r"\bOWNER\b|<owner>|\{owner\}|\bYOUR[-_ ]?(?:NAME|USER(?:NAME)?|ORG|REPO)\b"
     r"|github\.com/(?:owner|user|username|your-?name|your-?org|example|org)/",
     re.IGNORECASE,
 )
-# An address of this book's repository, on GitHub (pages and raw files) or through Colab's and
-# Binder's GitHub paths.
+# An address of the book's repository: GitHub's pages and raw files, Colab's and Binder's paths.
 REPOSITORY_ADDRESS = re.compile(
     rf"(?:github\.com|githubusercontent\.com|/gh|/github)/([\w.-]+)/{re.escape(NAME)}\b"
 )
 
 
-def reader_files() -> dict[str, str]:
+def problems(texts: dict[str, str]) -> list[str]:
+    """The placeholders, and the addresses of the book's repository under another owner."""
+    found = [
+        f"{name}: {m.group(0)!r}" for name, t in texts.items() for m in PLACEHOLDERS.finditer(t)
+    ]
+    return found + [
+        f"{name}: {m.group(0)}"
+        for name, text in texts.items()
+        for m in REPOSITORY_ADDRESS.finditer(text)
+        if m.group(1) != OWNER
+    ]
+
+
+@pytest.fixture(scope="module")
+def texts(site) -> dict[str, str]:
     """Name and text of every file a reader reads or copies from."""
-    files = [ROOT / "README.md", ROOT / "code" / "README.md"]
-    files += sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "chapters").glob("*.md"))
-    out = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in files}
-    if SITE.is_dir():
-        for path in sorted(SITE.rglob("*.html")):  # the pages (_static holds the theme's)
-            if path.relative_to(SITE).parts[0] != "_static":
-                out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
-        for path in sorted((SITE / "_notebooks").rglob("*.ipynb")):  # Colab, downloads
-            out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
-        for path in sorted((SITE / "_sources").rglob("*")):
-            if path.is_file():
-                out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    files = [ROOT / "README.md", ROOT / "code" / "README.md", *sorted(ROOT.glob("chapters/*.*"))]
+    files += [p for p in sorted(site.rglob("*.html")) if p.relative_to(site).parts[0] != "_static"]
+    files += sorted((site / "_notebooks").rglob("*.ipynb"))  # Colab, downloads
+    files += [p for p in sorted((site / "_sources").rglob("*")) if p.is_file()]
+    out = {p.as_posix(): p.read_text(encoding="utf-8") for p in files}
     if ARCHIVE.is_file():
         with zipfile.ZipFile(ARCHIVE) as zf:
             readme = next(n for n in zf.namelist() if n.endswith("/README.txt"))
@@ -56,42 +54,11 @@ def reader_files() -> dict[str, str]:
     return out
 
 
-def placeholders(texts: dict[str, str]) -> list[str]:
-    return [
-        f"{name}: {match.group(0)!r}"
-        for name, text in texts.items()
-        for match in PLACEHOLDERS.finditer(text)
-    ]
-
-
-def other_homes(texts: dict[str, str]) -> list[str]:
-    """Addresses of the book's repository under another owner than the configured one."""
-    return [
-        f"{name}: {match.group(0)}"
-        for name, text in texts.items()
-        for match in REPOSITORY_ADDRESS.finditer(text)
-        if match.group(1) != OWNER
-    ]
-
-
-@pytest.fixture(scope="module")
-def texts() -> dict[str, str]:
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"No built site in {SITE}: run `make book` first.", pytrace=False)
-    return reader_files()
-
-
-def test_no_placeholder_reaches_a_reader(texts: dict[str, str]) -> None:
+def test_no_placeholder_and_one_repository_everywhere(texts, site) -> None:
     assert len(texts) > 30  # the README files, the notebooks, the built pages and sources
-    found = placeholders(texts)
-    assert not found, found[:20]
-
-
-def test_one_repository_everywhere(texts: dict[str, str]) -> None:
-    assert not other_homes(texts), other_homes(texts)[:20]
-    # The site's buttons come from the configured address.
-    chapter = texts["_build/html/chapters/01_softmax_function.html"]
-    assert f'href="{REPOSITORY}"' in chapter
+    assert not problems(texts), problems(texts)[:20]
+    chapter = (site / "chapters" / "01_softmax_function.html").read_text(encoding="utf-8")
+    assert f'href="{REPOSITORY}"' in chapter  # the site's buttons: the configured address
     assert f"colab.research.google.com/github/{OWNER}/{NAME}/blob/" in chapter
 
 
@@ -102,8 +69,8 @@ def test_the_checks_catch_a_placeholder_and_another_home() -> None:
         "c": f"{REPOSITORY} and https://colab.research.google.com/github/{OWNER}/{NAME}/blob/x",
         "d": f"https://raw.githubusercontent.com/someone-else/{NAME}/notebooks/data/x.json",
     }
-    assert placeholders(texts) == ["a: 'github.com/OWNER/'"]
-    assert other_homes(texts) == [
+    assert problems(texts) == [
+        "a: 'github.com/OWNER/'",
         f"a: github.com/OWNER/{NAME}",
         f"b: github.com/someone-else/{NAME}",
         f"d: githubusercontent.com/someone-else/{NAME}",
