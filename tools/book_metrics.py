@@ -1,14 +1,8 @@
 """Measure the book: words, checks, collapsed cells, slip boxes, exercises, long code lines.
 
-A report, not a test: ``python3 -m tools.book_metrics`` prints one row per page of
-``_toc.yml`` and a total; ``--check`` exits with status 1 when a limit below is exceeded.
-Per page: words (the ``\\S+`` tokens of markdown cells, or of a whole ``.md`` page); the
-``verify(`` calls, all sympy calls (``verify``, ``is_identity``) and numeric checks
-(``check_gradient``, ``numerical_jacobian``, ``allclose``, ``assert_allclose``); code cells
-and those collapsed (tags ``hide-input``, ``hide-cell``, ``remove-input`` or JupyterLab's
-``source_hidden``); "Where the sources slip" boxes; exercises by the kind their title begins
-with (``Pen and paper:``, ``Code:``, ``Challenge:``, else ``other``); code lines longer than
-``MAX_CODE_LINE``; phrases that narrate a check ("the next cell", "the cell below").
+``python3 -m tools.book_metrics`` prints one row per page of ``_toc.yml`` and a total;
+``--check`` exits with status 1 when a limit below is exceeded. Words are the ``\\S+`` tokens
+of markdown cells (or of a whole ``.md`` page); the columns are defined by the patterns below.
 """
 
 from __future__ import annotations
@@ -24,9 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MAX_BOOK_WORDS = 13_000  # all markdown of the book, notebooks and pages
 MAX_CODE_LINE = 88  # characters per line of a notebook code cell
-# Word budgets of one page or of a group of pages together, e.g.
-# ("02_quotient_rule.ipynb", "03_case_j_equals_k.ipynb", ...): 2_500.
-WORD_BUDGETS = {
+WORD_BUDGETS = {  # words of one page or of a group of pages together
     ("intro.md", "source_slips.md", "bibliography.md"): 1_000,
     # The derivation, each case once.
     (
@@ -40,7 +32,7 @@ WORD_BUDGETS = {
     ("11_training_a_classifier.ipynb",): 1_600,
 }
 
-COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}
+COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}  # or JupyterLab's source_hidden
 SLIP_BOX = re.compile(r"^[`:]{3,}\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}[ \t]*(.*)$", re.MULTILINE)
 EXERCISE_KINDS = {"Pen and paper": "pen_and_paper", "Code": "code_ex", "Challenge": "challenge"}
@@ -127,11 +119,8 @@ def book_metrics(root: Path = ROOT) -> list[PageMetrics]:
 
 def total(rows: list[PageMetrics]) -> PageMetrics:
     """The column sums."""
-    summed = PageMetrics(page="total")
-    for row in rows:
-        for name in COLUMNS:
-            setattr(summed, name, getattr(summed, name) + getattr(row, name))
-        summed.long_lines.extend(row.long_lines)
+    summed = PageMetrics("total", *(sum(getattr(r, n) for r in rows) for n in COLUMNS))
+    summed.long_lines = [where for row in rows for where in row.long_lines]
     return summed
 
 
@@ -141,9 +130,7 @@ def format_table(rows: list[PageMetrics]) -> str:
     cells = [[r.page, *(str(getattr(r, n)) for n in COLUMNS)] for r in [*rows, total(rows)]]
     widths = [max(len(r[c]) for r in [headers, *cells]) for c in range(len(headers))]
     lines = [
-        "  ".join(
-            [r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))]
-        )
+        "  ".join([r[0].ljust(widths[0]), *map(str.rjust, r[1:], widths[1:])])
         for r in [headers, *cells]
     ]
     rule = "  ".join("-" * w for w in widths)
@@ -152,16 +139,14 @@ def format_table(rows: list[PageMetrics]) -> str:
 
 def violations(rows: list[PageMetrics]) -> list[str]:
     """The limits the book exceeds, as sentences (empty when it keeps them all)."""
-    summed = total(rows)
+    summed, words = total(rows), {row.page: row.words for row in rows}
     found = []
     if summed.words > MAX_BOOK_WORDS:
         found.append(f"{summed.words} words of markdown > {MAX_BOOK_WORDS}")
     if summed.long:
         found.append(f"{summed.long} code lines longer than {MAX_CODE_LINE} characters")
-    words = {row.page: row.words for row in rows}
     for pages, budget in WORD_BUDGETS.items():
-        used = sum(words.get(page, 0) for page in pages)
-        if used > budget:
+        if (used := sum(words.get(page, 0) for page in pages)) > budget:
             found.append(f"{used} words in {' + '.join(pages)} > {budget}")
     return found
 
@@ -178,10 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
     for pages, budget in WORD_BUDGETS.items():
         print(f"budget: at most {budget} words in {' + '.join(pages)}")
-    for problem in problems:
-        print(f"exceeded: {problem}")
-    for where in total(rows).long_lines if args.verbose else []:
-        print(f"long line: {where}")
+    print("".join(f"exceeded: {problem}\n" for problem in problems), end="")
+    print("".join(f"long line: {w}\n" for w in total(rows).long_lines if args.verbose), end="")
     if not problems:
         print("all limits kept")
     return 1 if problems and args.check else 0
