@@ -1,15 +1,11 @@
-"""Lecture slides: a reveal.js deck per chapter, made from the chapter notebook itself.
+"""Lecture slides: a reveal.js deck per chapter, from the cells a lecturer marks.
 
-A lecturer marks the cells that become slides with Jupyter's standard ``slideshow`` cell
-metadata (JupyterLab: the property inspector's *Slide Type*): ``slide``, ``subslide``,
-``fragment``, ``-`` (continue the slide), ``notes`` (speaker notes, key ``S``) or ``skip``;
-a cell without it is skipped. nbconvert's reveal.js exporter turns the *plain* notebooks
-that the book build writes (``_build/html/_notebooks``: theorems and equations carry the
-book's numbers) into ``slides/NN_name.html`` in the site, with the site's own files only:
-reveal.js from npm (``package-lock.json``, copied to ``slides/reveal.js``) and the site's
-MathJax, so a deck works offline and in the offline copy. A figure shows its PNG with the
-book's caption and text alternative; collapsed cells and figures show no code; a
-solution cell on a slide fails the build. ``?print-pdf`` prints one slide a page.
+Jupyter's ``slideshow`` cell metadata (JupyterLab: *Slide Type*) marks the cells; unmarked
+cells are skipped. nbconvert's reveal.js exporter (with tools/slides_template) turns the
+plain notebooks of the build (``_build/html/_notebooks``: the book's numbers) into
+``slides/NN_name.html`` in the site, with npm's reveal.js (copied to ``slides/reveal.js``)
+and the site's MathJax, so a deck works offline. A figure shows the book's caption (an
+explorable one live); a solution cell on a slide fails. ``?print-pdf`` prints a deck.
 
     .venv/bin/python -m tools.slides [SITE]      # SITE: the built site, _build/html
 """
@@ -27,13 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REVEAL = ROOT / "node_modules" / "reveal.js"
-REVEAL_FILES = [
-    "LICENSE",
-    "dist/reveal.css",
-    "dist/reveal.js",
-    "dist/theme/white.css",
-    "dist/plugin/notes.js",
-]
+REVEAL_DIST = ("reveal.css", "reveal.js", "theme/white.css", "plugin/notes.js")  # and LICENSE
 PLAIN = Path("_notebooks", "chapters")  # in the site, as _ext/plain_notebooks.py writes
 DECKS = "slides"  # in the site
 HREF = re.compile(r'href="(?P<doc>[\w-]+\.ipynb)?(?:#(?P<label>[^"]*))?"')
@@ -42,8 +32,7 @@ SOLUTION = re.compile(r"<summary>Solution|^# @title Solution", re.M)
 
 
 def figure_html(mystnb: dict, outputs: list[dict]) -> str:
-    """A figure as the deck shows it, with the book's caption: an explorable one live (the
-    site's Vega embeds its Vega-Lite spec, as on the site), any other as its PNG."""
+    """A figure with the book's caption: an explorable one live (its Vega-Lite spec), else PNG."""
     caption = html.escape(mystnb["figure"]["caption"])
     alt = html.escape(mystnb.get("image", {}).get("alt") or mystnb["figure"]["caption"])
     data = next(o["data"] for o in outputs if "image/png" in o.get("data", {}))
@@ -77,10 +66,9 @@ def deck_notebook(notebook: dict, name: str) -> dict | None:
         if cell["cell_type"] == "code" and (figure or hidden):
             metadata["tags"] = sorted({*metadata.get("tags", []), "hide-input"})
         if cell["cell_type"] == "code" and figure:
-            html_figure = figure_html(metadata["mystnb"], cell["outputs"])
-            if 'class="live-figure"' in html_figure:
+            data = {"text/html": figure_html(metadata["mystnb"], cell["outputs"])}
+            if 'class="live-figure"' in data["text/html"]:
                 deck["metadata"]["explorable"] = True
-            data = {"text/html": html_figure}
             cell["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": data}]
         cells.append(cell)
     deck["cells"] = cells
@@ -134,16 +122,14 @@ def build(site: Path) -> list[Path]:
         extra_template_basedirs=[str(ROOT / "tools")],
     )
     out = site / DECKS
-    if out.exists():
-        shutil.rmtree(out)
-    for name in REVEAL_FILES:
+    shutil.rmtree(out, ignore_errors=True)
+    for name in ["LICENSE", *(f"dist/{name}" for name in REVEAL_DIST)]:
         (out / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REVEAL / name, out / "reveal.js" / name)
     written = []
     for path in sorted((site / PLAIN).glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
-        deck = deck_notebook(notebook, path.stem)
-        if deck is None:
+        if (deck := deck_notebook(notebook, path.stem)) is None:
             continue
         explorable = "explorable" in deck["metadata"]
         resources = {"metadata": {"name": title(notebook)}, "explorable": explorable}
@@ -160,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (site / PLAIN).is_dir():
         print(f"No plain notebooks in {site / PLAIN}: build the book first.", file=sys.stderr)
         return 1
-    decks = build(site)
-    print(f"{len(decks)} decks in {site / DECKS}")
+    print(f"{len(build(site))} decks in {site / DECKS}")
     return 0
 
 
