@@ -36,21 +36,18 @@ help:
 	@echo "make mutate    mutation-test the core modules (minutes)"
 	@echo "make bench     time the kernels into chapters/data/benchmarks.json (minutes)"
 
-# requirements.txt (edited by hand) resolved by `make lock` into requirements.lock: every
-# package at an exact version with its hashes, for CPython 3.11 on x86-64 Linux. The lock is
-# installed alone, hash-checked and without resolving, then the package (code/) editable.
+# The lock (every package, exact version, hashes, for CPython 3.11 on x86-64 Linux) installed
+# alone, hash-checked, without resolving; then the package (code/) editable.
 install: $(STAMP)
 $(STAMP): requirements.lock code/pyproject.toml
 	$(PYTHON) -m venv --clear .venv
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e ./code
-	@# matplotlib's font cache now, so that no notebook prints its one-time message
-	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"
+	MPLBACKEND=Agg $(PY) -c "import matplotlib.pyplot"  # the font cache, before any notebook
 	touch $@
 
-# uv is in the lock, so .venv has it. Without a working .venv, any uv 0.13 will do:
-# `python3 -m venv /tmp/uv && /tmp/uv/bin/pip install uv==0.13.8 && make lock UV=/tmp/uv/bin/uv`.
-# LOCK_FLAGS=--upgrade also moves the unpinned packages forward.
+# Without a working .venv, any uv 0.13: `python3 -m venv /tmp/uv && /tmp/uv/bin/pip install
+# uv==0.13.8 && make lock UV=/tmp/uv/bin/uv`. LOCK_FLAGS=--upgrade moves unpinned packages.
 UV ?= $(BIN)/uv
 lock:
 	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
@@ -61,8 +58,7 @@ notebook: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
 	$(PY) -m tools.notebook_form $(NB)
 
-# The site's own MathJax 3 (npm's mathjax, package-lock.json): the es5 component and its
-# fonts go to _build/site-assets, which _config.yml's html_extra_path copies into the site.
+# npm's MathJax 3 (package-lock.json) into _build/site-assets, which the site copies.
 MATHJAX := _build/site-assets/mathjax
 site-assets: $(MATHJAX)/tex-chtml-full.js
 node_modules/.package-lock.json: package.json package-lock.json
@@ -78,19 +74,12 @@ book: $(STAMP) site-assets
 	$(JB) .
 	$(PY) -m tools.slides
 
-# The lecture slides: each chapter's cells marked with Jupyter's slideshow metadata, as a
-# reveal.js deck (npm's reveal.js, the site's MathJax) in _build/html/slides (tools/slides.py).
-# `make book` and `make test` write them too; this remakes them on the site already built.
 slides: $(STAMP) site-assets
 	$(PY) -m tools.slides
 
-# make test: the site is built from scratch (--all, so every warning is seen) from the stored
-# outputs, no notebook running, and the offline zip is written; then, side by side on two
-# cores, the longest first: the browser checks of the site (tests/test_site*.py); nbval runs
-# every notebook and compares each output with the stored one the site shows, natively and
-# under another machine's arithmetic; the package's unit, property and doctests (code/tests,
-# code/softmax_derivative); the book's other checks (tests/); the linters (ruff, actionlint,
-# zizmor). Each runs to its end even when another fails (-k): one run shows every failure.
+# The site built from scratch (--all: every warning) from the stored outputs, the decks and
+# the offline zip; then, on two cores, each to its end (-k): the browser checks, nbval native
+# and portable, the package's tests, the book's other checks, the linters.
 test: $(STAMP) site-assets
 	$(JB) --all .
 	$(PY) -m tools.slides
@@ -101,9 +90,8 @@ test: $(STAMP) site-assets
 nbval: $(STAMP)
 	$(NBVAL) chapters
 
-# Another machine's arithmetic: OpenBLAS's generic x86-64 kernels, one thread; none of
-# NumPy's SIMD targets above its x86-64-v2 baseline (NumPy ignores unknown names, so
-# tests/numerics.py checks the setting took effect); numba's generic CPU, one thread.
+# Another machine's arithmetic: OpenBLAS's generic kernels, NumPy's x86-64-v2 baseline only,
+# numba's generic CPU, one thread each (tests/numerics.py checks that it took effect).
 PORTABLE_ENV := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 \
 	NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL,AVX512_SPR \
 	NUMBA_CPU_NAME=generic NUMBA_NUM_THREADS=1
@@ -127,10 +115,8 @@ checks: $(STAMP)
 	$(PYTEST) -p no:cacheprovider tests --ignore-glob='tests/test_site*.py' \
 		--ignore=tests/test_pdf.py --ignore=tests/test_lab.py --ignore=tests/test_slides.py
 
-# make test-all (what CI runs, .ci/run): make test; every slide of every deck in Chromium
-# (tests/test_slides.py, about a minute and a half: too long for make test); the PDF and its
-# check; the offline zip again, now with the PDF, and its checks; the plain notebooks (Colab,
-# downloads) run to the book's stored outputs; every notebook opened and run in JupyterLab.
+# What CI runs (.ci/run): make test; every slide in Chromium; the PDF and the zip with it;
+# the plain notebooks run to the stored outputs; every notebook run in JupyterLab.
 test-all: test test-slides downloads test-plain test-lab
 
 test-slides: $(STAMP)
@@ -156,14 +142,12 @@ serve: $(STAMP)
 	@test -f _build/html/index.html || { echo "No site in _build/html: make book first."; exit 1; }
 	$(PY) -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory _build/html
 
-# As root (containers, cloud machines) JupyterLab starts only with --allow-root.
-lab: $(STAMP)
+lab: $(STAMP)  # as root (containers), JupyterLab starts only with --allow-root
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=chapters \
 		$$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
-# mutmut changes the modules code/setup.cfg names one small edit at a time (in a copy,
-# code/mutants) and runs their fast tests against each; a surviving mutant is a behaviour
-# no test pins down (`cd code && ../.venv/bin/mutmut show NAME` shows one).
+# mutmut edits the modules code/setup.cfg names, one small change at a time (in code/mutants),
+# and runs their fast tests on each; `cd code && ../.venv/bin/mutmut show NAME` shows one.
 mutate: $(STAMP)
 	rm -rf code/mutants
 	cd code && ../$(BIN)/mutmut run --max-children 2 > /dev/null
@@ -171,8 +155,7 @@ mutate: $(STAMP)
 	$(PY) -c "import json; s = json.load(open('code/mutants/mutmut-cicd-stats.json')); \
 		k, n = s['killed'] + s['timeout'], s['total'] - s['skipped']; print(f'score {k}/{n}')"
 
-# Ratios against the memory bound and PyTorch where installed: PY=/other/venv/bin/python
-# runs it in an environment with torch (README, "Benchmarks").
+# PY=/other/venv/bin/python: in an environment with PyTorch too (README, "Benchmarks").
 bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
