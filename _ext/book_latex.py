@@ -1,11 +1,9 @@
 """A fix to sphinx-proof's LaTeX output, so every theorem of the PDF has its number and label.
 
-sphinx-proof 0.4.0 finds the document of a theorem by walking up to a section named like the
-document's title (`sphinx_proof.nodes.find_parent`). In the PDF's single doctree that walk
-finds none for some chapters (chapter 5 today): their theorems get `\\label{None:...}`, no
-number, and every reference to them prints "??". Where sphinx-proof finds no document, the
-walk goes on to the top of the node's tree: the document it was read from, whose source file
-names it.
+sphinx-proof 0.4.0 finds a theorem's document by walking up to a section named like the
+document's title (``find_parent``); in the PDF's single doctree it finds none for some
+chapters, whose theorems then get ``\\label{None:...}`` and print "??". There the walk goes
+on to the top of the tree: the document read from a source file, which names it.
 """
 
 from __future__ import annotations

@@ -1,23 +1,13 @@
 """Explorable figures on the site: a notebook's Vega-Lite output, embedded with the site's Vega.
 
-A figure cell (softmax_derivative.explorable) outputs a Vega-Lite spec
-(``application/vnd.vegalite.v5+json``, which JupyterLab and Colab render themselves), a PNG
-of its initial state and a text alternative. MyST-NB renders a notebook output through the
-highest-priority mime type its builder knows; this extension is a MyST-NB mime render plugin
-(the ``MimeRenderPlugin`` protocol of myst_nb.core.render) for the Vega-Lite type, given
-priority over the PNG for the HTML builders only, so the PDF keeps the PNG. MyST-NB finds
-plugins through an entry point of an installed package; the book's extension is not one,
-so it adds itself to the list MyST-NB loads them into.
-
-On the site the figure is a ``<div class="explorable">`` holding its spec, embedded when the
-page loads by vega-embed with the controls the spec binds (range sliders, radio buttons; each
-slider is named by its label alone, not label and value, and radio buttons form a named
-group); the view is kept on the element (``element.vegaView``) and ``data-ready`` set to the
-time (ms since navigation) it became interactive, for tests/test_site_explorables.py. The
-JavaScript is the site's own, from npm (package-lock.json): Vega, Vega-Lite and vega-embed's
-minified UMD builds, copied to ``explorables/`` in the site (beside ``mathjax/``, not in
-``_static/``) and loaded only by pages with a figure, as classic scripts, so they also run
-from file://.
+A figure cell outputs a Vega-Lite spec (JupyterLab and Colab render it), a PNG and a text
+alternative. This is a MyST-NB mime render plugin for the Vega-Lite type, preferred to the
+PNG by the HTML builders only (the PDF keeps the PNG); MyST-NB finds plugins by entry point,
+so it adds itself to MyST-NB's list. On the page, vega-embed draws the spec with its
+controls (each named for a reader), keeps the view on ``element.vegaView`` and sets
+``data-ready`` (tests/test_site_explorables.py). Vega, Vega-Lite and vega-embed are npm's
+(package-lock.json) minified builds, copied to ``explorables/`` in the site and loaded as
+classic scripts only by pages with a figure, so they also run from file://.
 """
 
 from __future__ import annotations
@@ -32,12 +22,9 @@ from myst_nb.core.render import load_mime_renders
 VEGALITE = "application/vnd.vegalite.v5+json"
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 FOLDER = "explorables"
-SCRIPTS = {  # file in the site: the package's file under node_modules
-    "vega.min.js": "vega/build/vega.min.js",
-    "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
-    "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
-}
-LICENSES = {f"{name}-LICENSE": f"{name}/LICENSE" for name in ("vega", "vega-lite", "vega-embed")}
+PACKAGES = ("vega", "vega-lite", "vega-embed")
+SCRIPTS = {f"{name}.min.js": f"{name}/build/{name}.min.js" for name in PACKAGES}  # site: npm
+LICENSES = {f"{name}-LICENSE": f"{name}/LICENSE" for name in PACKAGES}
 EMBED = """
 document.addEventListener("DOMContentLoaded", () => {
   for (const figure of document.querySelectorAll("div.explorable")) {
