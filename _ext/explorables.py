@@ -1,13 +1,8 @@
 """Explorable figures on the site: a notebook's Vega-Lite output, embedded with the site's Vega.
 
-A figure cell outputs a Vega-Lite spec (JupyterLab and Colab render it), a PNG and a text
-alternative. This is a MyST-NB mime render plugin for the Vega-Lite type, preferred to the
-PNG by the HTML builders only (the PDF keeps the PNG); MyST-NB finds plugins by entry point,
-so it adds itself to MyST-NB's list. On the page, vega-embed draws the spec with its
-controls (each named for a reader), keeps the view on ``element.vegaView`` and sets
-``data-ready`` (tests/test_site_explorables.py). Vega, Vega-Lite and vega-embed are npm's
-(package-lock.json) minified builds, copied to ``explorables/`` in the site and loaded as
-classic scripts only by pages with a figure, so they also run from file://.
+A MyST-NB mime render plugin for the Vega-Lite type, preferred to the PNG by the HTML builders
+only (the PDF keeps the PNG), which adds itself to MyST-NB's list (no entry point). npm's Vega
+builds are copied to ``explorables/`` and loaded by the pages with a figure.
 """
 
 from __future__ import annotations

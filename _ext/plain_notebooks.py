@@ -1,13 +1,8 @@
-"""Plain notebooks for Colab and downloads: the chapters with no MyST left.
+"""Plain notebooks for Colab and downloads: the chapters with no MyST left (a Sphinx extension).
 
-A Sphinx extension: at the end of the HTML build, each chapter is rewritten in plain
-Markdown with the numbers the book gives (directives as bold-titled paragraphs, dropdowns
-and solutions behind ``<details>``, references as links, ``\\tag{n}`` on labelled equations,
-author-year citations), a first cell that installs the package where it is missing (Colab)
-and, for a notebook reading ``data/``, a cell fetching it where it was opened alone. Written
-to ``_build/html/_notebooks/``; the page's ``.ipynb`` and Colab buttons point there (Colab:
-the repository's ``notebooks`` branch). MyST left in a plain notebook fails the build. Why
-hand-written: tools/README.md. It reads MyST with tools/notebook_form.py's patterns.
+After the HTML build, each chapter in plain Markdown with the book's numbers, an install cell
+first (and one fetching ``data/``), in ``_build/html/_notebooks/``, where the page's ``.ipynb``
+and Colab buttons point. MyST left fails the build. Why hand-written: tools/README.md.
 """
 
 from __future__ import annotations
@@ -24,8 +19,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
-from tools.notebook_form import ANCHOR_LINK, DIRECTIVE, OPTION, TARGET, closes, dumps
-from tools.notebook_form import solution_cells as solutions_of
+from tools import notebook_form as form
 
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
@@ -111,7 +105,7 @@ def convert_role(role: str, body: str, index: Index) -> str:
 def convert_inline(line: str, index: Index) -> str:
     """Roles and ``[](#label)`` links of one line of Markdown."""
     line = ROLE.sub(lambda m: convert_role(m["role"], m["body"], index), line)
-    return ANCHOR_LINK.sub(
+    return form.ANCHOR_LINK.sub(
         lambda m: (
             index.link(m["label"], m["text"] or index.numbers.get(m["label"]))
             if m["label"] in index.targets
@@ -123,7 +117,7 @@ def convert_inline(line: str, index: Index) -> str:
 
 def block_end(lines: list[str], start: int, fence: str) -> int:
     """The index of the line closing the block opened at ``start`` with ``fence``."""
-    ends = (i for i in range(start + 1, len(lines)) if closes(lines[i].strip(), fence))
+    ends = (i for i in range(start + 1, len(lines)) if form.closes(lines[i].strip(), fence))
     return next(ends, len(lines))
 
 
@@ -161,10 +155,10 @@ def convert_markdown(text: str, index: Index) -> str:
     while position < len(lines):
         line = lines[position]
         stripped = line.strip()
-        if directive := DIRECTIVE.match(stripped):
+        if directive := form.DIRECTIVE.match(stripped):
             end = block_end(lines, position, directive["fence"])
             options, start = {}, position + 1
-            while start < end and (option := OPTION.match(lines[start].strip())):
+            while start < end and (option := form.OPTION.match(lines[start].strip())):
                 options[option["key"]] = option["value"].strip()
                 start += 1
             body = convert_markdown("\n".join(lines[start:end]).strip("\n"), index)
@@ -180,7 +174,7 @@ def convert_markdown(text: str, index: Index) -> str:
             out.extend(lines[position : end + 1])
             position = end + 1
         else:
-            if target := TARGET.match(stripped):
+            if target := form.TARGET.match(stripped):
                 out.append(f'<a id="{target["label"]}"></a>')
             elif math := LABELLED_MATH_END.match(stripped):
                 number = index.equations.get(math["label"], "")
@@ -197,9 +191,7 @@ def convert_markdown(text: str, index: Index) -> str:
 
 def setup_cell(cell_id: str, source: str) -> dict:
     """A code cell, tagged ``install``, that prepares a notebook opened on its own."""
-    return new_code_cell(
-        source.splitlines(keepends=True), id=cell_id, metadata={"tags": ["install"]}
-    )
+    return new_code_cell(source.splitlines(True), id=cell_id, metadata={"tags": ["install"]})
 
 
 def install_cell(repository_url: str) -> dict:
@@ -225,7 +217,7 @@ def data_files(notebook: dict) -> list[str]:
 def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
     """A chapter notebook as a plain notebook (a new dict; the input is not changed)."""
     plain = copy.deepcopy(notebook)
-    solutions = set(solutions_of(plain["cells"]))
+    solutions = set(form.solution_cells(plain["cells"]))
     for position, cell in enumerate(plain["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
@@ -368,7 +360,7 @@ def write_plain_notebooks(app, exception) -> None:
             raise RuntimeError(f"{docname}: MyST left in the plain notebook: {left}")
         path = Path(app.outdir, NOTEBOOKS_DIR, f"{docname}.ipynb")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(plain), encoding="utf-8")
+        path.write_text(form.dumps(plain), encoding="utf-8")
         if (source.parent / "data").is_dir():  # files the notebooks read, next to them
             shutil.copytree(source.parent / "data", path.parent / "data", dirs_exist_ok=True)
 

@@ -1,8 +1,7 @@
 """Measure the book: words, checks, collapsed cells, slip boxes, exercises, long code lines.
 
-``python3 -m tools.book_metrics`` prints one row per page of ``_toc.yml`` and a total;
-``--check`` exits with status 1 when a limit below is exceeded. Words are the ``\\S+`` tokens
-of markdown cells (or of a whole ``.md`` page); the columns are defined by the patterns below.
+``python3 -m tools.book_metrics`` prints one row per page of ``_toc.yml`` and a total
+(words: the ``\\S+`` tokens of markdown); ``--check`` exits 1 when a limit below is exceeded.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The book's offline copy: one zip with the built site, the notebooks and what runs them.
-
-Inside ``softmax-derivative-book/``: ``README.txt`` (below), ``site/`` (the built site, the
-zip itself left out), ``chapters/``, ``code/`` and ``requirements.txt``. Written into the
-site, which links it from every page. Entries are sorted and dated alike, so the same inputs
-give the same bytes: ``zipfile`` with fixed dates (no archiver has an option for that).
+"""The book's offline copy: one zip of the built site (less the zip), the chapters, the package
+and requirements.txt, with a README.txt; entries sorted and dated alike, so the same inputs
+give the same bytes.
 
     python -m tools.make_archive _build/html/softmax-derivative-book.zip
 """

@@ -1,10 +1,7 @@
-"""Bring a chapter notebook to the form that renders both in the book and in JupyterLab.
+"""Bring a chapter notebook to the form that renders in the book and in JupyterLab.
 
-The form is in tools/README.md: solution code cells collapsed (with their outputs) and
-starting with ``# Solution``, every other ``hide-input`` cell collapsed in JupyterLab too;
-markup that needs an author's hand is reported. The exit status is 1 while anything is
-reported (``--check``: or would be fixed). The MyST patterns below are also those the plain
-notebooks read (_ext/plain_notebooks.py).
+The form is in tools/README.md; this fixes the collapsed cells and reports the markup that
+needs a hand (exit status 1 while anything is reported; ``--check``: or would be fixed).
 
     python -m tools.notebook_form chapters/03_case_j_equals_k.ipynb   # fix in place, report
     python -m tools.notebook_form --check chapters/*.ipynb            # report only

@@ -1,11 +1,6 @@
-"""Lecture slides: a reveal.js deck per chapter, from the cells a lecturer marks.
-
-Jupyter's ``slideshow`` cell metadata (JupyterLab: *Slide Type*) marks the cells; unmarked
-cells are skipped. nbconvert's reveal.js exporter (with tools/slides_template) turns the
-plain notebooks of the build (``_build/html/_notebooks``: the book's numbers) into
-``slides/NN_name.html`` in the site, with npm's reveal.js (copied to ``slides/reveal.js``)
-and the site's MathJax, so a deck works offline. A figure shows the book's caption (an
-explorable one live); a solution cell on a slide fails. ``?print-pdf`` prints a deck.
+"""Lecture slides: a reveal.js deck per chapter, from the cells marked with Jupyter's
+``slideshow`` metadata, made by nbconvert's exporter (tools/slides_template) from the build's
+plain notebooks into ``slides/`` in the site, with npm's reveal.js and the site's MathJax.
 
     .venv/bin/python -m tools.slides [SITE]      # SITE: the built site, _build/html
 """
