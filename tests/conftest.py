@@ -1,30 +1,46 @@
-"""Fixtures of the browser checks, and the measurements printed at the end of the run.
-
-The browser tests (tests/test_site*.py, test_archive.py, test_lab.py, test_slides.py) use
-pytest-playwright's fixtures (`browser`, `context`, `page`, ...), launched on the system's
-Chromium (/usr/bin/chromium, or CHROMIUM=/path/to/chromium), never on a browser Playwright
-downloads: no test needs the network. Added here:
-
-- `site_url`: the built site (the folder $BOOK_HTML, else _build/html) served over http on
-  127.0.0.1 at a free port, for the whole session; its base URL, ending in "/".
-- `offsite_requests`: the requests the test's `context` (so its `page`) made to any host but
-  127.0.0.1, each aborted, never sent. After loading a page, `assert offsite_requests == []`.
-  site_check.block_offsite(page_or_context) does the same for a page or context made by hand.
-"""
+"""The browser checks' fixtures and measurements (tests/test_site*.py, test_archive.py,
+test_lab.py, test_slides.py): pytest-playwright's `browser`, `context`, `page` on the system's
+Chromium (never a downloaded one: no test needs the network); `site` ($BOOK_HTML, else
+_build/html) served on 127.0.0.1 by `site_url`; `offsite_requests`, the requests of `context`
+to another host, each aborted. `measure` records what a page does in the browser."""
 
 import functools
 import http.server
 import os
 import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from site_check import PDF_SUMMARY_KEY, SUMMARY_KEY, block_offsite, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
 CHROMIUM_FLAGS = """--no-sandbox --disable-background-networking --disable-component-update
     --disable-sync --no-first-run --disable-quic --disable-gpu""".split()
+CHROMIUM_MISSING = """No Chromium at {}. Install your system's package
+(Debian: sudo apt-get install -y chromium; Ubuntu: chromium-browser; macOS: brew install
+--cask chromium) or name any Chromium or Chrome: CHROMIUM=/path/to/chromium make test.
+Do not run `playwright install`: the checks use the system browser."""
+THEMES = ("light", "dark")  # the theme switch of pydata-sphinx-theme
+# jupyter-book 1.0.4 (sphinx-thebe) declares `const THEBE_JS_URL` twice in every page: a
+# harmless SyntaxError, the only console error allowed.
+KNOWN_CONSOLE_ERRORS = {"SyntaxError: Identifier 'THEBE_JS_URL' has already been declared"}
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # npm, package-lock.json
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+AXE_MIN_RULES = 40  # of about 60 rules for these tags (far fewer: the tags were not applied)
+SUMMARY_KEY = pytest.StashKey[dict]()  # tests/test_site.py's measurements, printed at the end
+PAGE_CHECKS = ("equations-typeset", "mathjax-errors", "console-errors", "offsite-requests")
+PAGE_CHECKS += ("failed-responses", "alt-text")
+THEME_CHECKS = ("theme-in-effect", "equations-visible", "axe")
+
+
+def find_chromium() -> str:
+    """$CHROMIUM or /usr/bin/chromium; FileNotFoundError, saying how to get one, if absent."""
+    path = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    if not (Path(path).is_file() and os.access(path, os.X_OK)):
+        raise FileNotFoundError(CHROMIUM_MISSING.format(path))
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +54,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The built site's folder: $BOOK_HTML, else _build/html."""
     if not (SITE / "index.html").is_file():
         pytest.fail(f"No built site in {SITE}: run `make book` first.", pytrace=False)
     return SITE
@@ -71,7 +86,187 @@ def pytest_configure(config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
-    for title, key in (("PDF", PDF_SUMMARY_KEY), ("site check (browser)", SUMMARY_KEY)):
-        if summary := config.stash.get(key, None):
-            terminalreporter.write_sep("-", title)
-            terminalreporter.write_line(", ".join(f"{k} {v}" for k, v in summary.items()))
+    if summary := config.stash.get(SUMMARY_KEY, None):
+        terminalreporter.write_sep("-", "site check (browser)")
+        terminalreporter.write_line(", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of the site (`_static/`: templates; `slides/`: tests/test_slides.py)."""
+    pages = (p.relative_to(site) for p in site.rglob("*.html"))
+    return sorted(p.as_posix() for p in pages if p.parts[0] not in ("_static", "slides"))
+
+
+def block_offsite(target) -> list[str]:
+    """Abort every request of a Playwright page or context to a host but 127.0.0.1; return
+    the list (filled as the page loads) of the URLs so refused."""
+    refused: list[str] = []
+
+    def route(route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("data", "blob", "about", "file") or url.hostname == "127.0.0.1":
+            return route.continue_()
+        refused.append(route.request.url)
+        route.abort()
+
+    target.route("**/*", route)
+    return refused
+
+
+AXE_JS = """async ([include, tags]) => {
+  const r = await axe.run(include || document, {runOnly: {type: 'tag', values: tags},
+                                                resultTypes: ['violations']});
+  return {rules: [...r.violations, ...r.passes, ...r.incomplete, ...r.inapplicable].map(x => x.id),
+    violations: r.violations.map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): `
+      + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ('
+        + (n.failureSummary || '').split('\\n').slice(1).join(' ').trim() + ')').join('; '))};
+}"""
+
+
+def axe(page, include: str | None = None) -> dict:
+    """axe-core's WCAG 2 A and AA rules on the page, or on the elements `include` selects:
+    the rules that ran and the violations found."""
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
+    if not page.evaluate("!!window.axe"):
+        page.add_script_tag(path=AXE_SCRIPT)
+    return page.evaluate(AXE_JS, [include and {"include": [include]}, AXE_TAGS])
+
+
+# After load: waits for MathJax's first typeset and the fonts; the math, its errors, and
+# every image without real alt text.
+INSPECT_JS = """async () => {
+  const mj = window.MathJax, loaded = !!(mj && mj.startup && mj.startup.promise);
+  if (loaded) { await mj.startup.promise; }
+  await document.fonts.ready;
+  const maths = [...document.querySelectorAll('.math')];
+  const tex = (e) => ((e.closest('mjx-container') || e).parentElement || e).textContent;
+  return {loaded, math: maths.length, images: document.querySelectorAll('article img').length,
+    typeset: document.querySelectorAll('mjx-container').length,
+    untypeset: maths.filter(e => !e.querySelector('mjx-container'))
+      .map(e => e.textContent.trim().slice(0, 200)),
+    merrors: [...document.querySelectorAll('mjx-merror')].map(e => ((e.dataset.mjxError
+      || e.title || '') + ' in ' + tex(e)).trim().slice(0, 300)),
+    badAlt: [...document.querySelectorAll('img')].filter(i => /^\\s*(<(Figure size|matplotlib)|$)/i
+      .test(i.getAttribute('alt') || '')).map(i => (i.getAttribute('src') || '?').slice(0, 80)
+      + ' alt=' + JSON.stringify(i.getAttribute('alt')))};
+}"""
+
+# Opens every collapsed block (sphinx-togglebutton, <details>); how many stay closed.
+EXPAND_JS = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => {
+    const button = document.getElementById('button-' + e.id);
+    if (button) { button.click(); } });
+  return document.querySelectorAll('.toggle-hidden, details:not([open])').length;
+}"""
+
+# Switches the theme as the theme switch does; once the transitions are over, the page's
+# background and text, and each equation: displayed, and its colour's contrast (WCAG) with
+# the colours behind it. (The navigation may hide a title; the article shows every one.)
+THEME_JS = """async (theme) => {
+  const root = document.documentElement;
+  root.dataset.mode = root.dataset.theme = theme;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+  const unparsed = new Set();
+  const parse = (css) => {
+    const m = css.match(/^rgba?\\(([^)]*)\\)$/);
+    if (!m) { unparsed.add(css); return [0, 0, 0, 0]; }
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (t, u) => [0, 1, 2].map(i => t[i] * t[3] + u[i] * (1 - t[3])).concat([1]);
+  const behind = (el) => el ? over(parse(getComputedStyle(el).backgroundColor),
+                                   behind(el.parentElement)) : [255, 255, 255, 1];
+  const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = (c) => 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  const contrast = (el) => {
+    const bg = behind(el), fg = lum(over(parse(getComputedStyle(el).color), bg));
+    return (Math.max(fg, lum(bg)) + 0.05) / (Math.min(fg, lum(bg)) + 0.05);
+  };
+  const article = document.querySelector('article') || document.body, hidden = [];
+  let checked = 0;
+  for (const c of document.querySelectorAll('mjx-container')) {
+    const box = c.getBoundingClientRect(), tex = c.parentElement.textContent.trim().slice(0, 80);
+    if (!(c.checkVisibility({opacityProperty: true, visibilityProperty: true}) && box.width
+          && box.height)) {
+      if (article.contains(c)) { hidden.push('not displayed: ' + tex); }
+      continue;
+    }
+    checked += 1;
+    const ratio = contrast(c);
+    if (ratio < 4.5) { hidden.push('contrast ' + ratio.toFixed(2) + ': ' + tex); }
+  }
+  return {theme: root.dataset.theme, pageLuminance: lum(behind(document.body)),
+          textContrast: contrast(article), hidden, checked, unparsed: [...unparsed]};
+}"""
+
+
+def measure(context, url, *, screenshot=None, with_axe=True, themes=THEMES, fulfill=None):
+    """Open `url` in a new tab of a Playwright browser or context; return what it did: counts,
+    and the problems each check (PAGE_CHECKS) found, and per theme (THEME_CHECKS, with every
+    collapsed block open, axe-core if `with_axe`) under "themes". `screenshot`: a path for a
+    screenshot of the first display equation. `fulfill`: {URL: HTML} served instead."""
+    start, page, pending = time.perf_counter(), context.new_page(), set()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    offsite, console, known_console, failures = block_offsite(page), [], [], []
+    seen = {"known_console": known_console, "themes": {}}
+    for target, html in (fulfill or {}).items():
+        page.route(target, lambda r, _, body=html: r.fulfill(body=body, content_type="text/html"))
+
+    def error(text: str) -> None:
+        (known_console if text in KNOWN_CONSOLE_ERRORS else console).append(text)
+
+    def failed(request, status="") -> None:
+        pending.discard(request)
+        if request.url not in offsite:
+            failures.append(f"{status or request.failure} {request.url}")
+
+    page.on("console", lambda msg: error(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: error(f"{getattr(err, 'name', '') or 'Error'}: {err}"))
+    page.on("response", lambda r: failed(r.request, r.status) if r.status >= 400 else None)
+    page.on("request", lambda request: pending.add(request))
+    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfailed", failed)
+    try:
+        page.goto(url, wait_until="load")
+        try:
+            found = page.evaluate(INSPECT_JS)
+        except Exception:  # index.html redirects (meta refresh): inspect where it lands
+            page.wait_for_load_state("load")
+            found = page.evaluate(INSPECT_JS)
+        seen |= {"final_url": page.url, **found}
+        _settle(page, pending)
+        if screenshot is not None:
+            page.locator("div.math").first.scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -120)")
+            page.screenshot(path=screenshot)
+        closed = page.evaluate(EXPAND_JS) if themes else 0
+        for theme in themes:
+            t = page.evaluate(THEME_JS, theme)
+            found = axe(page) if with_axe else {"rules": [], "violations": []}
+            light = (t["pageLuminance"] > 0.5) == (theme == "light")
+            in_effect = [f"{closed} collapsed blocks did not open"] if closed else []
+            if t["theme"] != theme or not light or t["textContrast"] < 4.5 or t["unparsed"]:
+                in_effect.append(f"{theme} theme not in effect: {t}")
+            ran = len(set(found["rules"]))
+            few = [f"{ran} axe rules ran, not {AXE_MIN_RULES}"] if ran < AXE_MIN_RULES else []
+            problems = {"theme-in-effect": in_effect, "equations-visible": t["hidden"]}
+            problems["axe"] = found["violations"] + (few if with_axe else [])
+            seen["themes"][theme] = t | found | {"problems": problems}
+        _settle(page, pending)  # anything started late is seen too
+    finally:
+        page.close()
+    if seen["math"] and not seen["loaded"]:
+        seen["untypeset"].append("page has math but MathJax did not load")
+    problems = (seen["untypeset"], seen["merrors"], console, offsite, failures, seen["badAlt"])
+    seen["problems"] = dict(zip(PAGE_CHECKS, problems, strict=True))
+    return seen | {"seconds": time.perf_counter() - start}
+
+
+def _settle(page, pending: set, seconds: float = 10) -> None:
+    """Wait until every request the page made has finished (or `seconds` have passed)."""
+    deadline = time.monotonic() + seconds
+    while pending and time.monotonic() < deadline:
+        page.wait_for_timeout(20)

@@ -1,11 +1,6 @@
-"""The offline copy (`make archive`): the zip a reader downloads from the site.
-
-Unpacked, it holds the built site, the notebooks as in the repository, the package they
-import and requirements.txt; every link and resource of the site inside it resolves to a
-file of the copy (no absolute path, no file on another host), and its pages, opened from
-the disk (file://) in Chromium, typeset every equation with no request leaving the machine.
-The zip is the one in the built site ($BOOK_HTML, else _build/html).
-"""
+"""The offline copy (tools/make_archive.py), the zip in the built site: the site, the
+notebooks as in the repository, the package and requirements.txt; every link and resource of
+the site in it resolves to a file of the copy, and its pages work from the disk (file://)."""
 
 import re
 import zipfile
@@ -14,10 +9,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from site_check import measure, site_pages
 from test_toc import toc_files
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, measure, site_pages
+
 DOWNLOADS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"][
     "html_context"
 ]["book_downloads"]
@@ -29,7 +24,6 @@ RESOURCE = re.compile(r'<(?:script|img|source)\b[^>]*\bsrc="([^"]*)"|<link\b[^>]
 
 @pytest.fixture(scope="module")
 def copy(site: Path, tmp_path_factory) -> Path:
-    """The archive unpacked; the folder it holds."""
     archive = site / DOWNLOADS["archive"]
     if not archive.is_file():
         pytest.fail(f"No {archive}: run `make archive` (part of `make test`).", pytrace=False)
@@ -46,10 +40,10 @@ def test_archive_holds_site_notebooks_and_requirements(copy: Path) -> None:
         assert (site / f"{entry}.html").is_file(), entry
     assert (site / "mathjax" / "tex-chtml-full.js").is_file()
     assert not list(site.glob("*.zip")), "the zip does not hold itself"
-    notebooks = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
-    assert notebooks and sorted(p.name for p in (copy / "chapters").glob("*.ipynb")) == notebooks
-    for name in notebooks:
-        assert (copy / "chapters" / name).read_bytes() == (ROOT / "chapters" / name).read_bytes()
+    notebooks = {p.name: p.read_bytes() for p in (ROOT / "chapters").glob("*.ipynb")}
+    assert notebooks and notebooks == {
+        p.name: p.read_bytes() for p in copy.glob("chapters/*.ipynb")
+    }
     requirements = (copy / "requirements.txt").read_text(encoding="utf-8")
     assert requirements == (ROOT / "requirements.txt").read_text(encoding="utf-8")
     # Each local package that requirements.txt installs (with extras: `-e ./code[fast]`).

@@ -1,12 +1,8 @@
-"""The notebooks as a learner sees them in JupyterLab (jupyterlab-myst), in headless Chromium.
-
-JupyterLab serves a copy of chapters/ (or of LAB_NOTEBOOKS=folder) on 127.0.0.1; in each
-notebook, opened in pytest-playwright's `browser`: no markdown cell shows raw MyST (a directive
-or role name, option line, `(label)=` target, `:::` fence, unresolved reference, link showing a
-file name); no solution shows before a click (code collapsed, text in a closed dropdown); Run
-All gives no error or stderr output and leaves the solutions collapsed. Counts and times go to
-_build/lab-check.json, a screenshot of an exercise to _build/screenshots/lab-exercise.png.
-"""
+"""The notebooks as a learner sees them in JupyterLab (jupyterlab-myst), in Chromium: in a copy
+of chapters/ (or LAB_NOTEBOOKS=folder), no markdown cell shows raw MyST (directive or role,
+option line, `(label)=`, `:::`, unresolved reference, link showing a file name); no solution
+shows before a click (code collapsed, text in a closed dropdown); Run All gives no error or
+stderr and leaves the solutions collapsed. To _build/lab-check.json and a screenshot."""
 
 import json
 import os
@@ -30,8 +26,7 @@ SCREENSHOT = ROOT / "_build" / "screenshots" / "lab-exercise.png"
 REPORT = ROOT / "_build" / "lab-check.json"
 TIMEOUT_MS, RUN_TIMEOUT_MS = 120_000, 900_000  # open and render a notebook; Run All
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-# Every cell attached to the page (so each can be inspected), no autosave, no news or update
-# checks (no network).
+# Every cell attached to the page (to inspect each), no autosave, no news (no network).
 SETTINGS = {
     "notebook-extension/tracker": {"windowingMode": "none"},
     "docmanager-extension/plugin": {"autosave": False},
@@ -45,9 +40,9 @@ RAW_MYST = {
     "colon fence": re.compile(r"^\s*:::", re.M),
 }
 
-# Each markdown cell: rendered?, its visible text without the math (rendered math has braces
-# of its own; hidden text included), unresolved references, links showing a file name, and
-# whether each dropdown is open. Each code cell: what of its source and outputs is visible.
+# Each markdown cell: rendered?, its text without the math (which has braces of its own),
+# unresolved references, links showing a file name, whether each dropdown is open. Each code
+# cell: what of its source and outputs is visible.
 STATE_JS = """(panel) => {
   const all = (sel) => [...document.querySelectorAll(panel + ' ' + sel)];
   const markdown = all('.jp-MarkdownCell').map(cell => {
@@ -92,9 +87,9 @@ def lab(tmp_path_factory):
     root, settings = work / "notebooks", work / "settings" / "@jupyterlab"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for path in root.glob("*.ipynb"):  # the last cell tells when Run All has finished
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        notebook["cells"].append(nbformat.v4.new_code_cell(f"print({FINISHED!r})", id="finished"))
-        path.write_text(json.dumps(notebook), encoding="utf-8")
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbformat.v4.new_code_cell(f"print({FINISHED!r})", id="finished"))
+        nbformat.write(notebook, path)
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
@@ -107,28 +102,21 @@ def lab(tmp_path_factory):
     command += ["--allow-root"] if os.geteuid() == 0 else []
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings.parent))
     env["JUPYTER_RUNTIME_DIR"] = str(work / "runtime")
-    log = work / "lab.log"
-    out = log.open("w")
-    server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 120
-    try:
-        while not list((work / "runtime").glob("jpserver-*.json")):  # written once it serves
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()}")
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", token, root
-    finally:
-        server.terminate()
+    log, deadline = work / "lab.log", time.monotonic() + 120
+    with log.open("w") as out, subprocess.Popen(command, stdout=out, stderr=out, env=env) as lab:
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        out.close()
+            while not list((work / "runtime").glob("jpserver-*.json")):  # once it serves
+                if lab.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start:\n{log.read_text()}")
+                time.sleep(0.5)
+            yield f"http://127.0.0.1:{port}", token, root
+        finally:
+            lab.terminate()
 
 
 @pytest.fixture(scope="module")
 def report():
-    """Each notebook's counts and findings; at the end, with their totals, lab-check.json."""
+    """Each notebook's counts and findings; at the end, with totals, to lab-check.json."""
     results, started = {}, time.monotonic()
     yield results
     shot = results.pop("screenshot", None)

@@ -1,13 +1,7 @@
-"""The book as one PDF (`make pdf`), as a reader gets it from the site's download link.
-
-Its text, extracted with pdftotext (Debian's poppler-utils), holds every chapter of
-_toc.yml under its title, with its number, and no unresolved reference ("??"); the LaTeX
-log has no missing glyph and no undefined reference or citation; the PDF has the book's
-figures, theorem and exercise boxes and bibliography; the copy in the site is the one built.
-Run by `make test-pdf` after `make pdf` (not part of `make test`: it needs TeX).
-"""
-
-from __future__ import annotations
+"""The book as one PDF (`make pdf`): pdftotext (poppler-utils) finds every chapter of _toc.yml
+in its contents under its title and number, and no unresolved reference (??); the LaTeX log
+no missing glyph, undefined reference or citation; the PDF has the book's figures, theorem
+and exercise boxes and bibliography; the site links the copy built. Needs TeX: not in make test."""
 
 import json
 import re
@@ -22,29 +16,19 @@ from test_toc import toc_files
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["pdf"]
-LATEX = ROOT / "_build" / "pdf" / "_build" / "latex"
-BUILT = LATEX / PDF_NAME
-LOG = BUILT.with_suffix(".log")
-TEX = BUILT.with_suffix(".tex")
+BUILT = ROOT / "_build" / "pdf" / "_build" / "latex" / PDF_NAME
 IN_SITE = ROOT / "_build" / "html" / PDF_NAME
-SUMMARY_FILE = ROOT / "_build" / "pdf-check.json"
-POPPLER_MISSING = "pdftotext and pdfinfo come with poppler: sudo apt-get install -y poppler-utils"
 
 
 def title(entry: str) -> str:
     """The title of a page of _toc.yml: the first level-1 heading of its notebook or page."""
-    notebook = ROOT / f"{entry}.ipynb"
-    if notebook.is_file():
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        lines = [
-            line
-            for cell in cells
-            if cell["cell_type"] == "markdown"
-            for line in "".join(cell["source"]).splitlines()
-        ]
+    path = ROOT / f"{entry}.ipynb"
+    if path.is_file():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     else:
-        lines = (ROOT / f"{entry}.md").read_text(encoding="utf-8").splitlines()
-    return next(line[2:].strip() for line in lines if line.startswith("# "))
+        text = (ROOT / f"{entry}.md").read_text(encoding="utf-8")
+    return re.search(r"(?m)^# (.*)$", text).group(1).strip()
 
 
 def title_pattern(text: str) -> str:
@@ -63,7 +47,7 @@ def contents_pattern(number: int, text: str) -> str:
 
 def run(*command: str) -> str:
     if not shutil.which(command[0]):
-        pytest.fail(POPPLER_MISSING, pytrace=False)
+        pytest.fail(f"No {command[0]}: sudo apt-get install -y poppler-utils", pytrace=False)
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
@@ -78,7 +62,7 @@ def pdf() -> Path:
 def text(pdf: Path) -> str:
     pages = int(re.search(r"(?m)^Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
     summary = {"pages": pages, "bytes": pdf.stat().st_size, "pdf": str(pdf)}
-    SUMMARY_FILE.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (ROOT / "_build" / "pdf-check.json").write_text(json.dumps(summary, indent=2) + "\n")
     return run("pdftotext", "-layout", str(pdf), "-")
 
 
@@ -103,10 +87,9 @@ def test_every_chapter_is_in_the_table_of_contents(text: str) -> None:
 
 def test_title_pattern_tells_titles_apart() -> None:
     line = "  4 Case 𝑗 ≠ 𝑘: the off-diagonal derivatives          31"
-    assert re.search(contents_pattern(4, "Case $j \\neq k$: the off-diagonal derivatives"), line)
-    assert not re.search(
-        contents_pattern(3, "Case $j \\neq k$: the off-diagonal derivatives"), line
-    )
+    title = "Case $j \\neq k$: the off-diagonal derivatives"
+    assert re.search(contents_pattern(4, title), line)
+    assert not re.search(contents_pattern(3, title), line)
     assert not re.search(contents_pattern(4, "Case $j = k$: the diagonal"), line)
 
 
@@ -116,7 +99,7 @@ def test_no_unresolved_reference(text: str) -> None:
 
 
 def test_latex_log_is_clean(pdf: Path) -> None:
-    log = LOG.read_text(encoding="utf-8", errors="replace")
+    log = pdf.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     missing = sorted(set(re.findall(r"Missing character: There is no .*", log)))
     assert not missing, f"glyphs missing from the PDF's fonts: {missing[:10]}"
     undefined = re.findall(r"LaTeX Warning: (?:Reference|Citation|Hyper reference) .*", log)
@@ -125,7 +108,7 @@ def test_latex_log_is_clean(pdf: Path) -> None:
 
 def test_pdf_has_the_books_parts(pdf: Path, text: str) -> None:
     """Equations, figures, theorem and exercise boxes, solutions and the bibliography."""
-    tex = TEX.read_text(encoding="utf-8")
+    tex = pdf.with_suffix(".tex").read_text(encoding="utf-8")
     assert tex.count(r"\begin{equation}") > 10
     figures = len(re.findall(r"\\(?:sphinx)?includegraphics", tex))
     images = len(run("pdfimages", "-list", str(pdf)).splitlines()) - 2  # two header lines

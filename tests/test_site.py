@@ -1,11 +1,10 @@
-"""The built site as a reader sees it: every page in Chromium, in the light and the dark theme.
+"""The built site as a reader sees it: every page in Chromium, in the light and dark theme.
 
-Every page of the site ($BOOK_HTML, else _build/html), served on 127.0.0.1, is loaded once
-(site_check.measure), then checked by tests named after the page and the check: test_page
-(every equation typeset, no MathJax error, no console error but the known THEBE_JS_URL one,
-no request to another host, no failed response, real alt text) and, with every collapsed
-block open, test_page_in_theme (the theme in effect; every equation displayed with a contrast
-of at least 4.5; axe-core, WCAG 2 A and AA: no violation). A screenshot goes to
+Each page (of _toc.yml, and those the build adds) is measured once (conftest.measure), then
+checked by test_page (every equation typeset, no MathJax error, no console error but the
+known one, no request to another host, no failed response, real alt text) and, with every
+collapsed block open, test_page_in_theme (the theme in effect; every equation displayed with
+a contrast of at least 4.5; axe-core, WCAG 2 A and AA: no violation). A screenshot goes to
 _build/screenshots/, the measurements to _build/site-check.json (beside the site's folder).
 """
 
@@ -15,17 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-import site_check
-from site_check import PAGE_CHECKS, THEME_CHECKS, THEMES, measure, site_pages
 from test_toc import toc_files
 
-ROOT = Path(__file__).resolve().parents[1]
-AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # npm, package-lock.json
+import conftest
+from conftest import PAGE_CHECKS, THEME_CHECKS, THEMES, measure, site_pages
+
 MATHJAX_FILE = "mathjax/tex-chtml-full.js"
-MATHJAX_BUDGET_BYTES = 5 * 1024 * 1024
 DISPLAY_MATH = '<div class="math notranslate nohighlight">'
-# The pages of _toc.yml and those the build adds: the redirect to the first chapter, Sphinx's
-# index and search, sphinx-proof's index of theorems. (slides/: see tests/test_slides.py.)
+# The redirect to the first chapter, Sphinx's index and search, sphinx-proof's index.
 GENERATED_PAGES = {"index.html", "genindex.html", "search.html", "prf-prf.html"}
 PAGES = sorted({f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES)
 BROKEN_AXE = ("serious color-contrast", "critical aria-required-children", "critical image-alt")
@@ -35,8 +31,8 @@ def tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def derivation_page(site: Path) -> str:
-    """The chapter with the most display equations: the page of the screenshot."""
+def screenshot_page(site: Path) -> str:
+    """The chapter with the most display equations."""
     chapters = sorted((site / "chapters").glob("*.html"))
     best = max(chapters, key=lambda p: p.read_text(encoding="utf-8").count(DISPLAY_MATH))
     return best.relative_to(site).as_posix()
@@ -44,8 +40,8 @@ def derivation_page(site: Path) -> str:
 
 @pytest.fixture(scope="module")
 def site_context(browser_type, browser_type_launch_args: dict, tmp_path_factory):
-    """A persistent browser context for every page: Chromium keeps the compiled MathJax in
-    its profile (an incognito `context` compiles it on every page: 10 to 25 % more time)."""
+    """A persistent context: Chromium keeps the compiled MathJax in its profile (an incognito
+    `context` compiles it on every page: 10 to 25 % more time)."""
     profile = tmp_path_factory.mktemp("chromium-profile")
     context = browser_type.launch_persistent_context(profile, **browser_type_launch_args)
     yield context
@@ -54,20 +50,14 @@ def site_context(browser_type, browser_type_launch_args: dict, tmp_path_factory)
 
 @pytest.fixture(scope="module")
 def seen(site_context, site: Path, site_url: str, request):
-    """seen(page): what the page did in the browser, measured once (by the first test that
-    asks); at the end, the measurements of every page go to site-check.json."""
-    if not AXE_SCRIPT.is_file():
-        pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
-    shot_page = derivation_page(site)
+    """seen(page): what the page did, measured once; at the end, all to site-check.json."""
+    shot_page, results, start = screenshot_page(site), {}, time.perf_counter()
     shot = site.parent / "screenshots" / (Path(shot_page).stem + ".png")
-    results: dict[str, dict] = {}
-    start = time.perf_counter()
 
     def seen(rel: str) -> dict:
         if rel not in results:
-            screenshot = shot if rel == shot_page else None
             results[rel] = measure(
-                site_context, site_url + rel, screenshot=screenshot, axe_script=AXE_SCRIPT
+                site_context, site_url + rel, screenshot=shot if rel == shot_page else None
             )
         return results[rel]
 
@@ -79,14 +69,14 @@ def seen(site_context, site: Path, site_url: str, request):
     summary |= {key: sum(len(s["problems"][key]) for s in pages) for key in PAGE_CHECKS}
     summary["known_console_errors"] = sum(len(s["known_console"]) for s in pages)
     summary["axe_rules_run"] = len({rule for _, t in themes for rule in t["rules"]})
-    for name, check in [(name, check) for name in THEMES for check in THEME_CHECKS]:
-        summary[f"{check}_{name}"] = sum(len(t["problems"][check]) for n, t in themes if n == name)
     for name in THEMES:
-        summary[f"equations_shown_{name}"] = sum(t["checked"] for n, t in themes if n == name)
+        of = [t for n, t in themes if n == name]
+        summary |= {f"{c}_{name}": sum(len(t["problems"][c]) for t in of) for c in THEME_CHECKS}
+        summary[f"equations_shown_{name}"] = sum(t["checked"] for t in of)
     summary |= {"site_bytes": tree_size(site), "mathjax_bytes": tree_size(site / "mathjax")}
     summary["screenshot"] = str(shot)
     (site.parent / "site-check.json").write_text(json.dumps(summary, indent=2) + "\n")
-    request.config.stash[site_check.SUMMARY_KEY] = summary
+    request.config.stash[conftest.SUMMARY_KEY] = summary
 
 
 @pytest.mark.parametrize("check", PAGE_CHECKS)
@@ -104,33 +94,28 @@ def test_page_in_theme(seen, path: str, theme: str, check: str) -> None:
     assert not found, "\n".join(found)
 
 
-def test_every_page_is_checked(site: Path) -> None:
-    """The pages checked are those the table of contents implies, and every page built."""
+def test_every_page_is_checked_and_seen(seen, site: Path) -> None:
+    """The pages checked are those built; equations and figures were found, each theme showed
+    the same equations, and the screenshot was taken."""
     built = set(site_pages(site))
     assert built == set(PAGES), f"not built: {set(PAGES) - built}; unchecked: {built - set(PAGES)}"
-
-
-def test_the_checks_saw_the_site(seen, site: Path) -> None:
-    """Equations and figures were found, each theme showed the same equations, and the
-    screenshot was taken."""
     pages = [seen(page) for page in PAGES]
     assert sum(s["typeset"] for s in pages) > 0 and sum(s["images"] for s in pages) > 0
     for s in pages:
         assert s["themes"]["light"]["checked"] == s["themes"]["dark"]["checked"], s["final_url"]
-    shot = site.parent / "screenshots" / (Path(derivation_page(site)).stem + ".png")
+    shot = site.parent / "screenshots" / (Path(screenshot_page(site)).stem + ".png")
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 
 def test_mathjax_is_served_by_the_site(site: Path) -> None:
     assert (site / MATHJAX_FILE).is_file(), "run `make site-assets` (part of `make book`)"
-    assert tree_size(site / "mathjax") <= MATHJAX_BUDGET_BYTES
+    assert tree_size(site / "mathjax") <= 5 * 2**20
     assert not (site / "_static" / "mathjax").exists(), "MathJax must not be in _static/"
     for rel in site_pages(site):
         html = (site / rel).read_text(encoding="utf-8")
         if re.search(r'http-equiv="refresh"', html, re.IGNORECASE):
             continue  # index.html only redirects to the first chapter
-        # One configuration and one MathJax script on every page, even on pages without
-        # equations (the navigation shows chapter titles with math).
+        # One configuration and one MathJax on every page (the navigation has math too).
         scripts = re.findall(r'<script[^>]* src="([^"]*mathjax/[^"]*)"', html)
         assert len(scripts) == 1 and MATHJAX_FILE in scripts[0], (rel, scripts)
         configs = re.findall(r"<script>window\.MathJax = (\{.*?\})</script>", html, re.DOTALL)
@@ -142,18 +127,17 @@ def test_mathjax_is_served_by_the_site(site: Path) -> None:
 def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(FileNotFoundError) as err:
-        site_check.find_chromium()
-    assert "No Chromium at /nonexistent/chromium." in str(err.value)  # the path tried
-    assert "apt-get install -y chromium" in str(err.value)
-    assert "Do not run `playwright install`" in str(err.value)
+        conftest.find_chromium()
+    told = ("at /nonexistent/chromium.", "apt-get install -y chromium", "not run `playwright")
+    assert all(words in str(err.value) for words in told), err.value
 
 
 def test_checks_catch_a_broken_page(site_context, site: Path, site_url: str) -> None:
-    """Each check above fails on copies of the derivation page that the browser gets in place
-    of the server's: one with broken LaTeX, an equation in the background's colour, grey text on
-    grey, a list without list items, an image without alt text, a console error, a request
-    to another host and a missing file; one without MathJax, one without the theme's CSS."""
-    rel = derivation_page(site)
+    """Each check fails on copies of a chapter that the browser gets in place of the server's:
+    one with broken LaTeX, an equation in the background's colour, grey text on grey, a list
+    without list items, an image without alt text, a console error, a request to another host
+    and a missing file; one without MathJax, one without the theme's CSS."""
+    rel = screenshot_page(site)
     html = (site / rel).read_text(encoding="utf-8")
     bad = (
         DISPLAY_MATH
@@ -178,7 +162,7 @@ def test_checks_catch_a_broken_page(site_context, site: Path, site_url: str) -> 
     folder = site_url + rel.rpartition("/")[0] + "/"
     fulfill = {f"{folder}{name}.html": copy for name, copy in copies.items()}
 
-    broken = measure(site_context, folder + "broken.html", axe_script=AXE_SCRIPT, fulfill=fulfill)
+    broken = measure(site_context, folder + "broken.html", fulfill=fulfill)
     found = {check: " ".join(problems) for check, problems in broken["problems"].items()}
     assert "undefinedmacro" in found["mathjax-errors"]
     assert "deliberate error" in found["console-errors"]
@@ -194,6 +178,6 @@ def test_checks_catch_a_broken_page(site_context, site: Path, site_url: str) -> 
     assert "page has math but MathJax did not load" in missing["problems"]["equations-typeset"]
     assert len(missing["problems"]["equations-typeset"]) == missing["math"] + 1 > 1
 
-    unstyled = measure(site_context, folder + "no_theme.html", fulfill=fulfill)
+    unstyled = measure(site_context, folder + "no_theme.html", with_axe=False, fulfill=fulfill)
     found = unstyled["themes"]["dark"]["problems"]["theme-in-effect"]
     assert any(problem.startswith("dark theme not in effect") for problem in found), found

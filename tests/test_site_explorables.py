@@ -1,34 +1,20 @@
-"""The explorable figures on the built site, in a real browser: they answer the truth.
+"""The explorable figures (_ext/explorables.py) on the built site, in Chromium, tell the truth.
 
-Each figure (a Vega-Lite output of a chapter, embedded by _ext/explorables.py) is found by
-the controls it binds. Its controls are moved through Playwright, by keyboard (Home, End,
-arrows) and by setting a slider's value as a drag does (an ``input`` event), through
-positions that include extreme logits (±50) and a small temperature; at each position the
-values the figure computed in the browser (Vega's ``view.data``) are compared with the
-package's ``softmax``, ``jacobian``, ``cross_entropy_grad`` and ``cross_entropy_from_logits``
-at the inputs the figure reports (``view.signal``). Relative error: |a - b| / max(|b|, the
-smallest normal float), at most 1e-12. The training figure must show the snapshot it stores.
-
-Also: no request to another host, axe-core (WCAG 2 A/AA) finds no serious or critical
-violation in either theme, a figure also works from file:// (the offline copy), and the time
-from navigation to an interactive figure is recorded. Counts, errors and times go to
-_build/explorables-check.json; a screenshot of each figure to _build/screenshots/.
-"""
-
-from __future__ import annotations
+Each figure's controls are moved by keyboard and by setting a slider as a drag does, through
+positions that include extreme logits (±50) and a small temperature; at each, the values the
+figure computed (Vega's view.data) match the package's at the inputs it reports (view.signal)
+to a relative error |a - b| / max(|b|, tiny) of at most 1e-12; the training figure shows the
+snapshot it stores. Also: labelled controls, no request to another host, axe-core in both
+themes, a figure from file://; to _build/explorables-check.json and _build/screenshots/."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from site_check import AXE_TAGS, THEMES
 
 import softmax_derivative as sd
-from conftest import SITE, block_offsite
+from conftest import SITE, THEME_JS, THEMES, axe, block_offsite
 
-ROOT = Path(__file__).resolve().parents[1]
-AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = sorted(
     str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if 'class="explorable"' in p.read_text()
 )
@@ -80,28 +66,14 @@ SIGNALS = {
     "cross-entropy": ["z1", "z2", "z3", "c"],
     "training": ["snapshot"],
 }
-AXE = """async ([theme, tags]) => {
-  document.documentElement.dataset.mode = theme;
-  document.documentElement.dataset.theme = theme;
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const r = await axe.run({include: ['div.explorable']}, {runOnly: {type: 'tag', values: tags}});
-  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} elements`);
-}"""
 RESULTS: dict[str, dict] = {}
 AXE_RESULTS: dict[str, int] = {}
 
 
 def kind(controls: set[str]) -> str:
     """Which figure a set of bound controls belongs to."""
-    return (
-        "training"
-        if "snapshot" in controls
-        else "softmax"
-        if "T" in controls
-        else "cross-entropy"
-        if "c" in controls
-        else "jacobian"
-    )
+    known = {"snapshot": "training", "T": "softmax", "c": "cross-entropy"}
+    return next((known[c] for c in known if c in controls), "jacobian")
 
 
 def errors(computed, expected) -> np.ndarray:
@@ -205,9 +177,9 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
             "interactive_ms": ready_ms[index],
         }
     assert offsite_requests == []
-    page.add_script_tag(path=str(AXE_SCRIPT))
     for theme in THEMES:  # axe-core on the figures, in the light and the dark theme
-        violations = page.evaluate(AXE, [theme, AXE_TAGS])
+        page.evaluate(THEME_JS, theme)
+        violations = axe(page, "div.explorable")["violations"]
         assert violations == [], f"{path}, {theme} theme: {violations}"
         AXE_RESULTS[f"{path} ({theme})"] = len(violations)
     first = page.locator("div.explorable").first  # as a reader of the dark theme sees it

@@ -1,12 +1,8 @@
-"""The lecture slides (tools/slides.py, `make slides`) in Chromium, deck by deck.
-
-Each deck opens with the chapter's objectives, ends with its summary and shows no solution.
-Every slide is reached with the keyboard (ArrowRight: the next fragment or slide) and shows
-its math typeset (no MathJax error) and no raw MyST or LaTeX; no request leaves
-127.0.0.1; each deck's theorem and equation numbers are those of its chapter page; its
-print view (`?print-pdf`) passes axe-core's WCAG 2 A/AA rules and prints one slide a page.
-Screenshots of a slide with a theorem and one with a figure go to _build/screenshots/.
-"""
+"""The lecture slides (tools/slides.py) in Chromium, deck by deck: the chapter's objectives
+first, its summary last, no solution; every slide reached by keyboard (ArrowRight), its math
+typeset, no raw MyST or LaTeX, fitting the slide; no request off 127.0.0.1; the chapter's
+theorem and equation numbers; axe-core (WCAG 2 A/AA) on the slide and the print view, which
+prints one slide a page; every link resolves; offline too. Screenshots: _build/screenshots/."""
 
 import json
 import re
@@ -16,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE
+from conftest import ROOT, SITE, axe
 
 DECKS = sorted(path.stem for path in (SITE / "slides").glob("*.html"))
 pytestmark = pytest.mark.skipif(
     not (SITE / "slides").is_dir(), reason=f"no slides in {SITE}: run `make slides`"
 )
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 RAW = re.compile(r"\$\$|\\(?:frac|partial|sum|tag|mathcal|begin)\b|\{prf:|\{eq\}|```|:::")
 MEASURED: dict[str, dict] = {}
@@ -66,12 +60,6 @@ BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => {
   const number = box && box.querySelector('.caption-number');
   return [label, number ? number.textContent.trim() : null];
 }))"""
-AXE_JS = """async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                      resultTypes: ['violations']});
-  return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length} elements, `
-                               + v.nodes.slice(0, 2).map(n => n.target.join(' ')));
-}"""
 
 
 def open_deck(page, url: str) -> None:
@@ -123,8 +111,8 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
     last = page.evaluate("Reveal.getSlides().at(-1).querySelector('h2').textContent")
     assert last.startswith("Summary"), f"{deck}: the last slide is {last}"
     assert "Solution to" not in page.content(), f"{deck}: an exercise's solution"
-    page.add_script_tag(path=str(AXE))  # the slide as shown, with reveal.js's controls
-    assert page.evaluate(AXE_JS, AXE_TAGS) == [], f"{deck}: axe-core on the first slide"
+    violations = axe(page)["violations"]  # the slide as shown, with reveal.js's controls
+    assert violations == [], f"{deck}: axe-core on the first slide: {violations}"
     seen, zooms = set(), []
     while True:
         slide = page.evaluate(f"({SLIDE_JS})()")
@@ -155,9 +143,8 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
         assert shown == book[label], f"{deck}, {label}: {shown} in the deck, {book[label]}"
 
     open_deck(page, f"{site_url}slides/{deck}.html?print-pdf")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(AXE_JS, AXE_TAGS)
-    assert violations == [], f"{deck}: axe-core: {violations}"
+    violations = axe(page)["violations"]
+    assert violations == [], f"{deck}: axe-core on the print view: {violations}"
     pages = len(re.findall(rb"/Type\s*/Page\b", page.pdf(prefer_css_page_size=True)))
     assert pages == total, f"{deck}: {pages} PDF pages for {total} slides"
     assert offsite_requests == []
@@ -173,10 +160,9 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
 
 
 def test_a_deck_works_from_the_disk(page) -> None:
-    """As in the offline copy: opened as a file, with the site's reveal.js and MathJax."""
+    """As in the offline copy: a file, with the site's reveal.js and MathJax."""
     assert DECKS
-    page.goto((SITE / "slides" / f"{DECKS[0]}.html").as_uri())
-    page.wait_for_selector("body[data-deck-ready]", state="attached", timeout=30_000)
+    open_deck(page, (SITE / "slides" / f"{DECKS[0]}.html").as_uri())
     assert page.evaluate("Reveal.getTotalSlides()") > 1
     assert page.locator("mjx-container").count() > 0
     assert page.locator("mjx-merror").count() == 0
