@@ -21,24 +21,12 @@ ARCHIVE   := _build/html/$(BOOK_FILE).zip
 	site-assets nbval nbval-portable browser lint package checks downloads test-plain test-lab \
 	slides test-slides
 
-help:
-	@echo "make install   .venv from requirements.lock (hash-checked), the package editable"
-	@echo "make notebook  NB=chapters/X.ipynb: re-execute, store outputs in the tested form"
-	@echo "make book      the site, from the notebooks' stored outputs, into _build/html"
-	@echo "make slides    the lecture slides, a reveal.js deck per chapter, into the site"
-	@echo "make serve     serve _build/html on http://127.0.0.1:$(SERVE_PORT)"
-	@echo "make lab       JupyterLab on the chapters, http://127.0.0.1:$(LAB_PORT)"
-	@echo "make test      every check but the slides', PDF's and JupyterLab's (about two minutes)"
-	@echo "make test-all  make test, then the slides, the PDF, the offline zip, plain notebooks,"
-	@echo "               JupyterLab"
-	@echo "make pdf       the book as one PDF (needs TeX, see README), copied into the site"
-	@echo "make lock      resolve requirements.txt into requirements.lock"
-	@echo "make mutate    mutation-test the core modules (minutes)"
-	@echo "make bench     time the kernels into chapters/data/benchmarks.json (minutes)"
+help:  # the targets a person runs: those with a "##"
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/make \1\t\2/p' Makefile | expand -t 15
 
 # The lock (every package, exact version, hashes, for CPython 3.11 on x86-64 Linux) installed
 # alone, hash-checked, without resolving; then the package (code/) editable.
-install: $(STAMP)
+install: $(STAMP)  ## .venv from requirements.lock (hash-checked), the package editable
 $(STAMP): requirements.lock code/pyproject.toml
 	$(PYTHON) -m venv --clear .venv
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
@@ -49,12 +37,12 @@ $(STAMP): requirements.lock code/pyproject.toml
 # Without a working .venv, any uv 0.13: `python3 -m venv /tmp/uv && /tmp/uv/bin/pip install
 # uv==0.13.8 && make lock UV=/tmp/uv/bin/uv`. LOCK_FLAGS=--upgrade moves unpinned packages.
 UV ?= $(BIN)/uv
-lock:
+lock:  ## resolve requirements.txt into requirements.lock
 	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
 		--no-emit-package softmax-derivative $(LOCK_FLAGS) requirements.txt -o requirements.lock
 
-notebook: $(STAMP)
+notebook: $(STAMP)  ## NB=chapters/X.ipynb: re-execute, store outputs in the tested form
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
 	$(PY) -m tools.notebook_form $(NB)
 
@@ -70,17 +58,17 @@ $(MATHJAX)/tex-chtml-full.js: node_modules/.package-lock.json
 	cp -R node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(MATHJAX)/output/chtml/fonts/
 	cp node_modules/mathjax/es5/tex-chtml-full.js $@
 
-book: $(STAMP) site-assets
+book: $(STAMP) site-assets  ## the site, from the notebooks' stored outputs, into _build/html
 	$(JB) .
 	$(PY) -m tools.slides
 
-slides: $(STAMP) site-assets
+slides: $(STAMP) site-assets  ## the lecture slides, a reveal.js deck per chapter, into the site
 	$(PY) -m tools.slides
 
 # The site built from scratch (--all: every warning) from the stored outputs, the decks and
 # the offline zip; then, on two cores, each to its end (-k): the browser checks, nbval native
 # and portable, the package's tests, the book's other checks, the linters.
-test: $(STAMP) site-assets
+test: $(STAMP) site-assets  ## every check but the slides', PDF's and JupyterLab's (two minutes)
 	$(JB) --all .
 	$(PY) -m tools.slides
 	$(PY) -m tools.make_archive $(ARCHIVE)
@@ -117,12 +105,13 @@ checks: $(STAMP)
 
 # What CI runs (.ci/run): make test; every slide in Chromium; the PDF and the zip with it;
 # the plain notebooks run to the stored outputs; every notebook run in JupyterLab.
-test-all: test test-slides downloads test-plain test-lab
+ALL := test test-slides downloads test-plain test-lab
+test-all: $(ALL)  ## make test, then the slides, PDF, zip, plain notebooks, JupyterLab
 
 test-slides: $(STAMP)
 	$(PYTEST) -p no:cacheprovider tests/test_slides.py
 
-pdf: $(STAMP)
+pdf: $(STAMP)  ## the book as one PDF (needs TeX, see README), copied into the site
 	rm -f $(PDF)
 	$(JB) --builder pdflatex --path-output _build/pdf .
 	mkdir -p _build/html && cp $(PDF) _build/html/$(BOOK_FILE).pdf
@@ -138,17 +127,18 @@ test-plain: $(STAMP)
 test-lab: $(STAMP)
 	$(PYTEST) tests/test_lab.py
 
-serve: $(STAMP)
+serve: $(STAMP)  ## serve _build/html on http://127.0.0.1:8000 (SERVE_PORT=...)
 	@test -f _build/html/index.html || { echo "No site in _build/html: make book first."; exit 1; }
 	$(PY) -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory _build/html
 
-lab: $(STAMP)  # as root (containers), JupyterLab starts only with --allow-root
+# As root (containers), JupyterLab starts only with --allow-root.
+lab: $(STAMP)  ## JupyterLab on the chapters, http://127.0.0.1:8888 (LAB_PORT=...)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=chapters \
 		$$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
 # mutmut edits the modules code/setup.cfg names, one small change at a time (in code/mutants),
 # and runs their fast tests on each; `cd code && ../.venv/bin/mutmut show NAME` shows one.
-mutate: $(STAMP)
+mutate: $(STAMP)  ## mutation-test the core modules (minutes)
 	rm -rf code/mutants
 	cd code && ../$(BIN)/mutmut run --max-children 2 > /dev/null
 	cd code && ../$(BIN)/mutmut export-cicd-stats > /dev/null && ../$(BIN)/mutmut results
@@ -156,7 +146,8 @@ mutate: $(STAMP)
 		k, n = s['killed'] + s['timeout'], s['total'] - s['skipped']; print(f'score {k}/{n}')"
 
 # PY=/other/venv/bin/python: in an environment with PyTorch too (README, "Benchmarks").
-bench: $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
+OWN_PY := $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
+bench: $(OWN_PY)  ## time the kernels into chapters/data/benchmarks.json (minutes)
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
 metrics:
