@@ -8,6 +8,7 @@ snapshot it stores. Also: labelled controls, no request to another host, axe-cor
 themes, a figure from file://; to _build/explorables-check.json and _build/screenshots/."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -37,35 +38,20 @@ LABELLED = """es => es.map(e => e.labels.length > 0
 SET = """(input, value) => {
   input.value = value; input.dispatchEvent(new Event('input', {bubbles: true}));
 }"""
-# The positions each figure is moved through: (control, "key:<Key>" or a value to set).
-LOGITS = [
-    [],
-    [("z1", "key:End")],
-    [("z2", "key:Home"), ("z3", "key:ArrowRight"), ("z3", "key:ArrowRight")],
-    [("z1", "3.7"), ("z2", "3.7"), ("z3", "-50")],
-    [("z1", "50"), ("z2", "-50"), ("z3", "50")],
-    [("z1", "12.3"), ("z2", "-0.4"), ("z3", "7.9")],
-    [("z1", "20"), ("z2", "0"), ("z3", "0")],  # an output within 1e-8 of 1
-    [("z1", "-0.1"), ("z2", "0.1"), ("z3", "key:PageDown")],
-]
+# The positions each figure is moved through: "control:Key" presses a key, "control=value"
+# sets the value. (z1=20 z2=0 z3=0: an output within 1e-8 of 1.)
+LOGITS = ["", "z1:End", "z2:Home z3:ArrowRight z3:ArrowRight", "z1=3.7 z2=3.7 z3=-50"]
+LOGITS += ["z1=50 z2=-50 z3=50", "z1=12.3 z2=-0.4 z3=7.9", "z1=20 z2=0 z3=0"]
+LOGITS += ["z1=-0.1 z2=0.1 z3:PageDown"]
 MOVES = {
-    "softmax": LOGITS + [[("T", "key:Home")], [("z4", "key:End"), ("T", "0.05")], [("T", "5")]],
-    "jacobian": LOGITS + [[("z1", "17.1"), ("z2", "0"), ("z3", "-3")]],
-    "cross-entropy": LOGITS + [[("c", "key:ArrowRight")], [("c", "1"), ("z1", "-50")]],
-    "training": [
-        [],
-        [("snapshot", "key:Home")],
-        [("snapshot", "key:ArrowRight")],
-        [("snapshot", "5")],
-        [("snapshot", "key:End"), ("snapshot", "key:ArrowLeft")],
-    ],
+    "softmax": LOGITS + ["T:Home", "z4:End T=0.05", "T=5"],
+    "jacobian": LOGITS + ["z1=17.1 z2=0 z3=-3"],
+    "cross-entropy": LOGITS + ["c:ArrowRight", "c=1 z1=-50"],
+    "training": ["", "snapshot:Home", "snapshot:ArrowRight", "snapshot=5"]
+    + ["snapshot:End snapshot:ArrowLeft"],
 }
-SIGNALS = {
-    "softmax": ["z1", "z2", "z3", "z4", "T"],
-    "jacobian": ["z1", "z2", "z3"],
-    "cross-entropy": ["z1", "z2", "z3", "c"],
-    "training": ["snapshot"],
-}
+SIGNALS = {"softmax": "z1 z2 z3 z4 T", "jacobian": "z1 z2 z3", "cross-entropy": "z1 z2 z3 c"}
+SIGNALS = {figure: names.split() for figure, names in SIGNALS.items()} | {"training": ["snapshot"]}
 RESULTS: dict[str, dict] = {}
 AXE_RESULTS: dict[str, int] = {}
 
@@ -126,17 +112,18 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
     )
 
 
-def move(figure_element, control: str, how: str) -> None:
+def move(figure_element, step: str) -> None:
+    control, key, value = re.fullmatch(r"(\w+)(?::(\w+)|=(.+))", step).groups()
     inputs = figure_element.locator(f'input[name="{control}"]')
-    if how.startswith("key:"):
-        checked = figure_element.locator(f'input[name="{control}"]:checked')
-        target = inputs if inputs.count() == 1 else checked  # a slider, or the chosen radio
+    checked = figure_element.locator(f'input[name="{control}"]:checked')
+    if key:  # a slider, or the chosen radio button
+        target = inputs if inputs.count() == 1 else checked
         target.focus()
-        target.press(how[4:])
+        target.press(key)
     elif inputs.count() > 1:  # radio buttons
-        figure_element.locator(f'input[name="{control}"][value="{how}"]').check()
+        figure_element.locator(f'input[name="{control}"][value="{value}"]').check()
     else:
-        inputs.evaluate(SET, how)
+        inputs.evaluate(SET, value)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -162,8 +149,8 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
             assert named.count() == 1, f"{path}: no control named {name.strip()!r}"
         positions, worst = 0, 0.0
         for moves in MOVES[figure]:
-            for control, how in moves:
-                move(element, control, how)
+            for step in moves.split():
+                move(element, step)
             state = json.loads(page.evaluate(READ, [index, SIGNALS[figure]]))
             worst = max(worst, compare(figure, state["signals"], state["data"], spec))
             if positions == 0:  # the initial state
