@@ -104,15 +104,15 @@ def convert_role(role: str, body: str, index: Index) -> str:
 
 def convert_inline(line: str, index: Index) -> str:
     """Roles and ``[](#label)`` links of one line of Markdown."""
+
+    def anchor(m: re.Match) -> str:
+        known = m["label"] in index.targets
+        return (
+            index.link(m["label"], m["text"] or index.numbers.get(m["label"])) if known else m[0]
+        )
+
     line = ROLE.sub(lambda m: convert_role(m["role"], m["body"], index), line)
-    return form.ANCHOR_LINK.sub(
-        lambda m: (
-            index.link(m["label"], m["text"] or index.numbers.get(m["label"]))
-            if m["label"] in index.targets
-            else m[0]
-        ),
-        line,
-    )
+    return form.ANCHOR_LINK.sub(anchor, line)
 
 
 def block_end(lines: list[str], start: int, fence: str) -> int:

@@ -86,11 +86,9 @@ def toc_pages(root: Path = ROOT) -> list[Path]:
 
 def page_metrics(path: Path) -> PageMetrics:
     """Count one page."""
-    metrics = PageMetrics(page=path.name)
-    if path.suffix == ".md":
-        metrics.count_markdown(path.read_text(encoding="utf-8"))
-        return metrics
-    for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+    metrics, text = PageMetrics(page=path.name), path.read_text(encoding="utf-8")
+    cells = [{"cell_type": "markdown", "source": text}] if path.suffix == ".md" else None
+    for index, cell in enumerate(cells or json.loads(text)["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             metrics.count_markdown(source)

@@ -195,9 +195,7 @@ def normalise(notebook: dict) -> list[str]:
                 source = f"{SOLUTION_FIRST_LINE}\n{cell_source(cell)}"
                 cell["source"] = source.splitlines(keepends=True)
                 changes.append(f"cell {index}: first line '{SOLUTION_FIRST_LINE}' added")
-        elif cell["cell_type"] == "code" and "hide-input" in cell.get("metadata", {}).get(
-            "tags", []
-        ):
+        elif "hide-input" in cell["metadata"].get("tags", []) and cell["cell_type"] == "code":
             if hide_cell(cell):
                 changes.append(f"cell {index}: hide-input cell collapsed in JupyterLab")
     return changes
