@@ -59,14 +59,12 @@ def site() -> Path:
     return SITE
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    quiet = type(
+        "Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *_: None}
+    )
+    handler = functools.partial(quiet, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -77,12 +75,6 @@ def site_url(site: Path):
 @pytest.fixture
 def offsite_requests(context) -> list[str]:
     return block_offsite(context)
-
-
-def pytest_configure(config) -> None:
-    # pytest-playwright's own base_url fixture is a method of a class (pytest 9 warns).
-    warning = "ignore:Session-scoped fixtures defined as instance methods"
-    config.addinivalue_line("filterwarnings", warning)
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
