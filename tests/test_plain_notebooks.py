@@ -111,9 +111,8 @@ def notebook():
         solution,
         nbf.new_markdown_cell("```{solution-end}\n```"),
     ]
-    return nbf.new_notebook(
-        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
-    )
+    kernelspec = {"name": "python3", "display_name": "Python 3"}
+    return nbf.new_notebook(cells=cells, metadata={"kernelspec": kernelspec})
 
 
 def test_notebook_gets_install_cell_and_collapsed_solutions():
@@ -122,15 +121,13 @@ def test_notebook_gets_install_cell_and_collapsed_solutions():
     plain = pn.convert_notebook(source, index(), URL)
     assert source == before, "the source is not changed"
     install = "".join(plain["cells"][0]["source"])
-    assert "import softmax_derivative" in install
-    assert (
-        f'%pip install --quiet "softmax-derivative[fast] @ git+{URL}#subdirectory=code"' in install
-    )
+    pip = f'%pip install --quiet "softmax-derivative[fast] @ git+{URL}#subdirectory=code"'
+    assert "import softmax_derivative" in install and pip in install
     assert len(plain["cells"]) == 4, "the cell holding only solution-end is dropped"
     solution = plain["cells"][3]
     assert "".join(solution["source"]).startswith("# @title Solution")
-    assert solution["metadata"]["cellView"] == "form"
-    assert solution["metadata"]["jupyter"]["source_hidden"] is True
+    assert solution["metadata"]["cellView"] == "form", "collapsed in Colab"
+    assert solution["metadata"]["jupyter"]["source_hidden"] is True, "and in JupyterLab"
     assert solution["outputs"] == source["cells"][2]["outputs"], "outputs kept"
     assert pn.myst_left(plain) == []
     assert pn.myst_left(source), "the check sees MyST where there is some"
