@@ -13,11 +13,11 @@ import pytest
 import yaml
 from test_toc import toc_files
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, SITE
+
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["pdf"]
-BUILT = ROOT / "_build" / "pdf" / "_build" / "latex" / PDF_NAME
-IN_SITE = ROOT / "_build" / "html" / PDF_NAME
+BUILT = SITE.parent / "pdf" / "_build" / "latex" / PDF_NAME  # make pdf, beside the site
 
 
 def title(entry: str) -> str:
@@ -62,14 +62,14 @@ def pdf() -> Path:
 def text(pdf: Path) -> str:
     pages = int(re.search(r"(?m)^Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
     summary = {"pages": pages, "bytes": pdf.stat().st_size, "pdf": str(pdf)}
-    (ROOT / "_build" / "pdf-check.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (SITE.parent / "pdf-check.json").write_text(json.dumps(summary, indent=2) + "\n")
     return run("pdftotext", "-layout", str(pdf), "-")
 
 
 def test_the_site_links_the_pdf_that_was_built(pdf: Path) -> None:
-    assert IN_SITE.is_file(), f"{IN_SITE} missing: `make pdf` copies the PDF into the site"
-    assert IN_SITE.read_bytes() == pdf.read_bytes()
-    page = (ROOT / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
+    assert (SITE / PDF_NAME).is_file(), "missing: `make pdf` copies the PDF into the site"
+    assert (SITE / PDF_NAME).read_bytes() == pdf.read_bytes()
+    page = (SITE / "chapters" / "intro.html").read_text(encoding="utf-8")
     assert f'href="../{PDF_NAME}"' in page, "the site's download link"
 
 
