@@ -5,12 +5,12 @@ import re
 import subprocess
 import sys
 from importlib import metadata
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 OWN_PACKAGE = "softmax-derivative"  # installed editable from code/, not from the lock
 
 
@@ -28,10 +28,6 @@ def locked() -> dict[str, tuple[str, list[str]]]:
                 [h.strip() for h in hashes],
             )
     return entries
-
-
-def installed() -> dict[str, str]:
-    return {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
 
 
 def test_the_lock_pins_every_package_with_hashes():
@@ -54,7 +50,8 @@ def test_the_lock_is_requirements_txt_resolved():
 
 
 def test_the_environment_is_the_lock():
-    have, lock = installed(), locked()
+    have = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    lock = locked()
     wrong = {
         n: f"locked {v}, installed {have.get(n)}" for n, (v, _) in lock.items() if have.get(n) != v
     }

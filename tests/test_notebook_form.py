@@ -1,14 +1,12 @@
 """The notebook-form tool (tools/notebook_form.py): what it fixes and what it reports."""
 
 import json
-from pathlib import Path
 
 import nbformat.v4 as nbf
 import pytest
 
+from conftest import ROOT
 from tools import notebook_form
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def markdown(text):

@@ -3,11 +3,11 @@ error, no stderr, no local path (nbval compares them with a fresh run; the build
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 NOTEBOOKS = sorted(ROOT.glob("chapters/*.ipynb"))
 MACHINE_PATH = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|site-packages|[A-Z]:\\\\")
 RERUN = "execute it from a fresh kernel and store it (make notebook NB=...)"

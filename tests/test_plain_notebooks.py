@@ -2,15 +2,14 @@
 
 import copy
 import re
-from pathlib import Path
 
 import nbformat.v4 as nbf
 import pytest
 import yaml
 
 from _ext import plain_notebooks as pn
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 URL = "https://github.com/owner/book"
 
 
