@@ -60,6 +60,8 @@ def test_no_placeholder_and_one_repository_everywhere(texts, site) -> None:
     chapter = (site / "chapters" / "01_softmax_function.html").read_text(encoding="utf-8")
     assert f'href="{REPOSITORY}"' in chapter  # the site's buttons: the configured address
     assert f"colab.research.google.com/github/{OWNER}/{NAME}/blob/" in chapter
+    how_to = texts[(ROOT / "chapters" / "running_the_notebooks.md").as_posix()]
+    assert re.findall(r"git clone (\S+)", how_to) == [f"{REPOSITORY}.git"], "the clone command"
 
 
 def test_the_checks_catch_a_placeholder_and_another_home() -> None:

@@ -1,11 +1,9 @@
 """The plain-notebook converter (_ext/plain_notebooks.py) on small, known inputs."""
 
 import copy
-import re
 
 import nbformat.v4 as nbf
 import pytest
-import yaml
 
 from _ext import plain_notebooks as pn
 from conftest import ROOT
@@ -136,16 +134,6 @@ def test_citations_from_the_books_bibtex():
     cite = pn.bibtex_citer([ROOT / "references.bib"])
     assert cite("kinsley2020nnfs", False) == "(Kinsley and Kukieła, 2020)"
     assert "2020" in cite("kinsley2020nnfs", True)
-
-
-def test_every_address_of_the_repository_comes_from_the_one_setting():
-    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    how_to = (ROOT / "chapters" / "running_the_notebooks.md").read_text()
-    clones = re.findall(r"git clone (\S+)", how_to)
-    assert clones == [f"{url}.git"], "the clone command names the repository of _config.yml"
-    assert "OWNER" not in how_to
-    install = "".join(pn.install_cell(url)["source"])
-    assert f"git+{url}#subdirectory=code" in install
 
 
 def test_a_notebook_that_reads_data_fetches_it_only_where_it_is_missing(tmp_path, monkeypatch):
