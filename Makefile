@@ -108,8 +108,8 @@ checks: $(STAMP)
 ALL := test test-slides downloads test-plain test-lab
 test-all: $(ALL)  ## make test, then the slides, PDF, zip, plain notebooks, JupyterLab
 
-test-slides: $(STAMP)
-	$(PYTEST) -p no:cacheprovider tests/test_slides.py
+test-slides test-lab: $(STAMP)
+	$(PYTEST) -p no:cacheprovider tests/test_$(subst test-,,$@).py
 
 pdf: $(STAMP)  ## the book as one PDF (needs TeX, see README), copied into the site
 	rm -f $(PDF)
@@ -123,9 +123,6 @@ downloads: pdf
 
 test-plain: $(STAMP)
 	$(NBVAL) _build/html/_notebooks
-
-test-lab: $(STAMP)
-	$(PYTEST) tests/test_lab.py
 
 serve: $(STAMP)  ## serve _build/html on http://127.0.0.1:8000 (SERVE_PORT=...)
 	@test -f _build/html/index.html || { echo "No site in _build/html: make book first."; exit 1; }
