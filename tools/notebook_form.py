@@ -104,7 +104,8 @@ def markup_problems(cells: list[dict]) -> list[str]:
     open_gate = ""  # "exercise" or "solution" while inside a gated directive
     for where, text in markdown_cells(cells):
         for directive in directives(text):
-            name = directive.name
+            name, arg = directive.name, directive.arg
+            classes = directive.options.get("class", "").split()
             if name in GATES:
                 kind, gate = name.split("-")
                 if gate == "start" and open_gate:
@@ -112,17 +113,10 @@ def markup_problems(cells: list[dict]) -> list[str]:
                 if gate == "end" and open_gate != kind:
                     problems.append(f"{where}: {{{name}}} without its {kind}-start")
                 open_gate = kind if gate == "start" else ""
-            if name in ("exercise", "exercise-start") and not directive.arg.startswith(
-                EXERCISE_KINDS
-            ):
-                problems.append(
-                    f"{where}: exercise title {directive.arg!r} must begin with one of "
-                    + ", ".join(repr(k) for k in EXERCISE_KINDS)
-                )
-            if (
-                name == "solution-start"
-                and "dropdown" not in directive.options.get("class", "").split()
-            ):
+            if name in ("exercise", "exercise-start") and not arg.startswith(EXERCISE_KINDS):
+                kinds = ", ".join(map(repr, EXERCISE_KINDS))
+                problems.append(f"{where}: exercise title {arg!r} must begin with one of {kinds}")
+            if name == "solution-start" and "dropdown" not in classes:
                 problems.append(f"{where}: solution-start needs ':class: dropdown'")
         for match in ROLE.finditer(text):
             role, body = match["role"], match["body"]
