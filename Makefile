@@ -12,7 +12,6 @@ export HYPOTHESIS_PROFILE ?= ci
 NB ?= chapters/*.ipynb
 SERVE_PORT ?= 8000
 LAB_PORT   ?= 8888
-# The PDF and the offline zip, written into the site, which links them (_config.yml).
 BOOK_FILE := softmax-derivative-book
 PDF       := _build/pdf/_build/latex/$(BOOK_FILE).pdf
 ARCHIVE   := _build/html/$(BOOK_FILE).zip
@@ -65,9 +64,7 @@ book: $(STAMP) site-assets  ## the site, from the notebooks' stored outputs, int
 slides: $(STAMP) site-assets  ## the lecture slides, a reveal.js deck per chapter, into the site
 	$(PY) -m tools.slides
 
-# The site built from scratch (--all: every warning) from the stored outputs, the decks and
-# the offline zip; then, on two cores, each to its end (-k): the browser checks, nbval native
-# and portable, the package's tests, the book's other checks, the linters.
+# --all: every warning; then the checks on two cores, each to its end (-k).
 test: $(STAMP) site-assets  ## every check but the slides', PDF's and JupyterLab's (two minutes)
 	$(JB) --all .
 	$(PY) -m tools.slides
@@ -103,8 +100,7 @@ checks: $(STAMP)
 	$(PYTEST) -p no:cacheprovider tests --ignore-glob='tests/test_site*.py' \
 		--ignore=tests/test_pdf.py --ignore=tests/test_lab.py --ignore=tests/test_slides.py
 
-# What CI runs (.ci/run): make test; every slide in Chromium; the PDF and the zip with it;
-# the plain notebooks run to the stored outputs; every notebook run in JupyterLab.
+# What CI runs (.ci/run).
 ALL := test test-slides downloads test-plain test-lab
 test-all: $(ALL)  ## make test, then the slides, PDF, zip, plain notebooks, JupyterLab
 
