@@ -1,8 +1,5 @@
-"""The browser checks' fixtures and measurements (tests/test_site*.py, test_archive.py,
-test_lab.py, test_slides.py): pytest-playwright's `browser`, `context`, `page` on the system's
-Chromium (never a downloaded one: no test needs the network); `site` ($BOOK_HTML, else
-_build/html) served on 127.0.0.1 by `site_url`; `offsite_requests`, the requests of `context`
-to another host, each aborted. `measure` records what a page does in the browser."""
+"""The browser checks' fixtures (README.md, "Checks"): the system's Chromium, the site
+($BOOK_HTML, else _build/html) on 127.0.0.1, and `measure`, what a page does in the browser."""
 
 import functools
 import http.server
@@ -83,10 +80,10 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         terminalreporter.write_line(", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
-def site_pages(site: Path) -> list[str]:
+def site_pages(site: Path, skip=("_static", "slides")) -> list[str]:
     """Every HTML page of the site (`_static/`: templates; `slides/`: tests/test_slides.py)."""
     pages = (p.relative_to(site) for p in site.rglob("*.html"))
-    return sorted(p.as_posix() for p in pages if p.parts[0] not in ("_static", "slides"))
+    return sorted(p.as_posix() for p in pages if p.parts[0] not in skip)
 
 
 def block_offsite(target) -> list[str]:

@@ -1,6 +1,5 @@
-"""The offline copy (tools/make_archive.py), the zip in the built site: the site, the
-notebooks as in the repository, the package and requirements.txt; every link and resource of
-the site in it resolves to a file of the copy, and its pages work from the disk (file://)."""
+"""The offline copy (tools/make_archive.py), the zip in the built site: what it holds, its
+links, its pages from the disk (file://)."""
 
 import re
 import zipfile
@@ -34,12 +33,13 @@ def copy(site: Path, tmp_path_factory) -> Path:
     return top
 
 
-def test_archive_holds_site_notebooks_and_requirements(copy: Path) -> None:
-    site = copy / "site"
+def test_archive_holds_site_notebooks_and_requirements(copy: Path, site: Path) -> None:
     for entry in toc_files():
-        assert (site / f"{entry}.html").is_file(), entry
-    assert (site / "mathjax" / "tex-chtml-full.js").is_file()
-    assert not list(site.glob("*.zip")), "the zip does not hold itself"
+        assert (copy / "site" / f"{entry}.html").is_file(), entry
+    assert (copy / "site" / "mathjax" / "tex-chtml-full.js").is_file()
+    assert not list(copy.glob("site/*.zip")), "the zip does not hold itself"
+    decks = sorted(p.name for p in site.glob("slides/*.html"))
+    assert decks == sorted(p.name for p in copy.glob("site/slides/*.html"))
     notebooks = {p.name: p.read_bytes() for p in (ROOT / "chapters").glob("*.ipynb")}
     assert notebooks and notebooks == {
         p.name: p.read_bytes() for p in copy.glob("chapters/*.ipynb")
@@ -56,17 +56,19 @@ def test_archive_holds_site_notebooks_and_requirements(copy: Path) -> None:
 
 
 def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None:
-    """Every href and src of every page is relative and names a file of the copy. Not there:
-    the zip itself, and the PDF when `make pdf` has not run (tests/test_pdf.py checks it)."""
+    """Every href and src of every page (the slides' too) is relative and names a file of the
+    copy, and an anchor in it. Not there: the zip itself, and the PDF when `make pdf` has not
+    run (tests/test_pdf.py checks it)."""
     offline, broken, remote = (copy / "site").resolve(), [], []
     absent = {DOWNLOADS["archive"]} | ({DOWNLOADS["pdf"]} - {p.name for p in site.glob("*.pdf")})
-    for rel in site_pages(offline):
+    for rel in site_pages(offline, skip=("_static",)):
         page = offline / rel
         html = page.read_text(encoding="utf-8")
         resources = (a or b for a, b in RESOURCE.findall(html))
         remote += [f"{rel}: {url}" for url in resources if re.match(r"^(?:https?:)?//", url)]
         for url in LINK.findall(html):
             path = unquote(urlsplit(url).path)
+            anchor = urlsplit(url).fragment if path.endswith(".html") else ""
             if EXTERNAL.match(url) or not path:
                 continue
             target = (page.parent / path).resolve()
@@ -74,6 +76,8 @@ def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None
                 broken.append(f"{rel}: {url} (outside the site)")
             elif not target.exists() and target.name not in absent:
                 broken.append(f"{rel}: {url}")
+            elif anchor and f'id="{anchor}"' not in target.read_text(encoding="utf-8"):
+                broken.append(f"{rel}: {url} (no such anchor)")
     assert not remote, f"resources from other hosts: {remote[:10]}"
     assert not broken, f"links to files missing from the copy: {broken[:10]}"
 
