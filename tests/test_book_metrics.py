@@ -60,6 +60,6 @@ def test_violations_name_each_limit():
 
 def test_the_book_keeps_its_limits():
     """The limits at the top of tools/book_metrics.py: words, budgets, 88-character lines."""
-    rows = book_metrics.book_metrics()
+    rows = [book_metrics.page_metrics(path) for path in book_metrics.toc_pages()]
     long_lines = ", ".join(book_metrics.total(rows).long_lines)
     assert book_metrics.violations(rows) == [], f"long code lines: {long_lines}"

@@ -109,11 +109,6 @@ def page_metrics(path: Path) -> PageMetrics:
     return metrics
 
 
-def book_metrics(root: Path = ROOT) -> list[PageMetrics]:
-    """One :class:`PageMetrics` per page of the table of contents."""
-    return [page_metrics(path) for path in toc_pages(root)]
-
-
 def total(rows: list[PageMetrics]) -> PageMetrics:
     """The column sums."""
     summed = PageMetrics("total", *(sum(getattr(r, n) for r in rows) for n in COLUMNS))
@@ -154,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a limit is exceeded")
     parser.add_argument("--verbose", action="store_true", help="list the long code lines")
     args = parser.parse_args(argv)
-    rows = book_metrics(args.root)
+    rows = [page_metrics(path) for path in toc_pages(args.root)]
     problems = violations(rows)
     print(format_table(rows))
     print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
