@@ -1,10 +1,5 @@
-"""Small fixes to the HTML the book's extensions write, so every page passes WCAG 2 A/AA.
-
-Bibliography entries get ``role="listitem"`` (docutils' ``doc-biblioentry`` is deprecated by
-DPUB-ARIA 1.1, which leaves their ``role="list"`` without items); collapsed cells' toggles
-lose MyST-NB's ``aria-label``, which differs from their visible text (WCAG 2.5.3). A chapter
-with cells marked for slides links its deck (tools/slides.py) from the download menu.
-"""
+"""Small fixes to the HTML the book's extensions write, so every page passes WCAG 2 A/AA;
+and a chapter with cells marked for slides links its deck (tools/slides.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +7,9 @@ import json
 from pathlib import Path
 
 REPLACEMENTS = {
+    # docutils' doc-biblioentry, deprecated by DPUB-ARIA 1.1, leaves role="list" without items
     'role="doc-biblioentry"': 'role="listitem"',
+    # MyST-NB's label of a collapsed cell's toggle differs from its visible text (WCAG 2.5.3)
     '<summary aria-label="Toggle hidden content">': "<summary>",
 }
 

@@ -28,6 +28,7 @@ CODE_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
 LABELLED_MATH_END = re.compile(r"^(?P<math>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 EXPLICIT = re.compile(r"^(?P<text>.+?)\s*<(?P<target>[^<>]+)>$")
+HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in JupyterLab
 DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")  # a file the code reads
 
 MYST_LEFT = [  # MyST that must not be left in a plain notebook
@@ -106,10 +107,9 @@ def convert_inline(line: str, index: Index) -> str:
     """Roles and ``[](#label)`` links of one line of Markdown."""
 
     def anchor(m: re.Match) -> str:
-        known = m["label"] in index.targets
-        return (
-            index.link(m["label"], m["text"] or index.numbers.get(m["label"])) if known else m[0]
-        )
+        if m["label"] not in index.targets:
+            return m[0]
+        return index.link(m["label"], m["text"] or index.numbers.get(m["label"]))
 
     line = ROLE.sub(lambda m: convert_role(m["role"], m["body"], index), line)
     return form.ANCHOR_LINK.sub(anchor, line)
@@ -143,9 +143,7 @@ def render_directive(name: str, arg: str, options: dict, body: str, index: Index
     if name == "dropdown" or "dropdown" in options.get("class", "").split():
         shown = title or kind_title(name)
         return f"{anchor}<details>\n<summary>{shown}</summary>\n\n{body}\n\n</details>"
-    shown = title if name == "admonition" else kind_title(name)
-    if title and name != "admonition":
-        shown = f"{shown}: {title}"
+    shown = title if name == "admonition" else ": ".join(filter(None, [kind_title(name), title]))
     return f"{anchor}**{shown}**\n\n{body}".rstrip()
 
 
@@ -229,10 +227,8 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
                 lines = lines[1:]
             source = "\n".join(["# @title Solution (show the code)", *lines])
             cell["source"] = source.splitlines(keepends=True)
-            cell["metadata"]["cellView"] = "form"
-            cell["metadata"].setdefault("jupyter", {}).update(
-                source_hidden=True, outputs_hidden=True
-            )
+            meta = cell["metadata"] | {"cellView": "form"}
+            cell["metadata"] = meta | {"jupyter": meta.get("jupyter", {}) | HIDDEN}
     # Cells that held only a gate (exercise-end, solution-end) are empty now.
     plain["cells"] = [
         cell
