@@ -24,10 +24,8 @@ from tools import notebook_form as form
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
 
-CODE_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
 LABELLED_MATH_END = re.compile(r"^(?P<math>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
-EXPLICIT = re.compile(r"^(?P<text>.+?)\s*<(?P<target>[^<>]+)>$")
 HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in JupyterLab
 DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")  # a file the code reads
 
@@ -84,8 +82,8 @@ def kind_title(name: str) -> str:
 
 def convert_role(role: str, body: str, index: Index) -> str:
     """One MyST role as plain Markdown."""
-    explicit = EXPLICIT.match(body)
-    text, label = (explicit["text"], explicit["target"]) if explicit else (None, body)
+    explicit = form.EXPLICIT_TEXT.match(body)
+    text, label = (explicit["text"], explicit["label"]) if explicit else (None, body)
     if role == "doc":
         docname = str(Path(index.docname).parent / label) if "/" not in label else label
         return f"[{text or index.titles.get(docname, label)}]({index.href(docname)})"
@@ -167,7 +165,7 @@ def convert_markdown(text: str, index: Index) -> str:
             out.append(render_directive(name, directive["arg"].strip(), options, body, index))
             details_open = details_open or name == "solution-start"
             position = end + 1
-        elif code := CODE_FENCE.match(stripped):
+        elif code := form.CODE_FENCE.match(stripped):
             end = block_end(lines, position, code["fence"])
             out.extend(lines[position : end + 1])
             position = end + 1
