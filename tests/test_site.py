@@ -1,12 +1,5 @@
-"""The built site as a reader sees it: every page in Chromium, in the light and dark theme.
-
-Each page (of _toc.yml, and those the build adds) is measured once (conftest.measure), then
-checked by test_page (every equation typeset, no MathJax error, no console error but the
-known one, no request to another host, no failed response, real alt text) and, with every
-collapsed block open, test_page_in_theme (the theme in effect; every equation displayed with
-a contrast of at least 4.5; axe-core, WCAG 2 A and AA: no violation). A screenshot goes to
-_build/screenshots/, the measurements to _build/site-check.json (beside the site's folder).
-"""
+"""Every page of the built site in Chromium, in the light and the dark theme (README.md,
+"Checks"): measured once by conftest.measure, to _build/site-check.json and a screenshot."""
 
 import json
 import re
