@@ -19,14 +19,11 @@ def locked() -> dict[str, tuple[str, list[str]]]:
     entries = {}
     for line in (ROOT / "requirements.lock").read_text().replace("\\\n", " ").splitlines():
         if line := line.split("#", 1)[0].strip():
-            spec, *hashes = line.split(" --hash=")
-            requirement = Requirement(spec.strip())
+            spec, *hashes = (part.strip() for part in line.split("--hash="))
+            requirement = Requirement(spec)
             (pin,) = requirement.specifier
             assert pin.operator == "==", f"requirements.lock: {spec} is not an exact pin"
-            entries[canonicalize_name(requirement.name)] = (
-                pin.version,
-                [h.strip() for h in hashes],
-            )
+            entries[canonicalize_name(requirement.name)] = pin.version, hashes
     return entries
 
 
