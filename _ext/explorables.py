@@ -64,9 +64,8 @@ class VegaLiteRenderer:
 
 def add_scripts(app, pagename, templatename, context, doctree) -> None:
     """Load Vega and the embedding script on the pages that have an explorable figure."""
-    if doctree is None or not any(
-        "vegalite" in node["classes"] for node in doctree.findall(nodes.raw)
-    ):
+    raws = doctree.findall(nodes.raw) if doctree is not None else ()
+    if not any("vegalite" in node["classes"] for node in raws):
         return
     for name in SCRIPTS:
         app.add_js_file(f"../{FOLDER}/{name}", priority=600, defer="defer")
