@@ -86,6 +86,11 @@ def site_pages(site: Path, skip=("_static", "slides")) -> list[str]:
     return sorted(p.as_posix() for p in pages if p.parts[0] not in skip)
 
 
+def open_deck(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-deck-ready]", state="attached", timeout=30_000)
+
+
 def block_offsite(target) -> list[str]:
     """Abort every request of a Playwright page or context to a host but 127.0.0.1; return
     the list (filled as the page loads) of the URLs so refused."""

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from test_toc import toc_files
 
-from conftest import ROOT, measure, site_pages
+from conftest import ROOT, measure, open_deck, site_pages
 
 DOWNLOADS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"][
     "html_context"
@@ -83,7 +83,8 @@ def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None
 
 
 def test_offline_pages_work_from_the_disk(copy: Path, context) -> None:
-    """Each page passes the checks of tests/test_site.py that need no server."""
+    """Each page passes the checks of tests/test_site.py that need no server; a deck works
+    with the copy's reveal.js and MathJax."""
     pages = ["chapters/03_case_j_equals_k.html", "chapters/bibliography.html", "search.html"]
     typeset = 0
     for rel in pages:
@@ -92,3 +93,8 @@ def test_offline_pages_work_from_the_disk(copy: Path, context) -> None:
         assert seen["final_url"].startswith("file://") and seen["typeset"] >= seen["math"]
         typeset += seen["typeset"]
     assert typeset > 0
+    deck = context.new_page()
+    open_deck(deck, next(copy.glob("site/slides/*.html")).as_uri())
+    assert deck.evaluate("Reveal.getTotalSlides()") > 1
+    assert deck.locator("mjx-container").count() > 0
+    assert deck.locator("mjx-merror").count() == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE, axe
+from conftest import ROOT, SITE, axe, open_deck
 
 DECKS = sorted(path.stem for path in (SITE / "slides").glob("*.html"))
 pytestmark = pytest.mark.skipif(
@@ -55,11 +55,6 @@ BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => {
   const number = box && box.querySelector('.caption-number');
   return [label, number ? number.textContent.trim() : null];
 }))"""
-
-
-def open_deck(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("body[data-deck-ready]", state="attached", timeout=30_000)
 
 
 def test_every_marked_chapter_has_a_deck() -> None:
@@ -126,14 +121,4 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
         "smallest_zoom": round(min(zooms), 2),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    out = ROOT / "_build" / "slides-check.json"
-    out.write_text(json.dumps(MEASURED, indent=1) + "\n")
-
-
-def test_a_deck_works_from_the_disk(page) -> None:
-    """As in the offline copy: a file, with the site's reveal.js and MathJax."""
-    assert DECKS
-    open_deck(page, (SITE / "slides" / f"{DECKS[0]}.html").as_uri())
-    assert page.evaluate("Reveal.getTotalSlides()") > 1
-    assert page.locator("mjx-container").count() > 0
-    assert page.locator("mjx-merror").count() == 0
+    (ROOT / "_build" / "slides-check.json").write_text(json.dumps(MEASURED, indent=1) + "\n")
