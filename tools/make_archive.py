@@ -49,8 +49,9 @@ def entries(site: Path, archive: Path):
         yield path.name, path
 
 
-def write_archive(archive: Path, site: Path = ROOT / "_build" / "html"):
-    """Write the zip; return (number of files, bytes of the zip)."""
+def write_archive(archive: Path):
+    """Write the zip into the built site it copies; return (files, bytes of the zip)."""
+    site = archive.parent
     if not (site / "index.html").is_file():
         raise SystemExit(f"No built site in {site}: run `make book` first.")
     pdf_line = "".join(f"site/{p.name}  the book as a PDF\n" for p in sorted(site.glob("*.pdf")))
