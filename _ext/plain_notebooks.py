@@ -312,9 +312,7 @@ def book_index(app) -> Index:
             for node_id, number in ids.items():
                 text = f"{words.get(figtype, kind_title(figtype))} {'.'.join(map(str, number))}"
                 index.numbers[node_id] = text
-                target = index.targets.get(node_id)
-                if target is None or target.text == node_id:
-                    index.targets[node_id] = Target(docname, text)
+                index.targets.setdefault(node_id, Target(docname, text))  # a bare label: below
     # The number the page shows (numfig: numbered across the book), not the document's.
     for label, (docname, number) in env.get_domain("math").data["objects"].items():
         shown = env.toc_fignumbers.get(docname, {}).get("displaymath", {})
