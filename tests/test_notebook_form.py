@@ -5,7 +5,6 @@ import json
 import nbformat.v4 as nbf
 import pytest
 
-from conftest import ROOT
 from tools import notebook_form
 
 
@@ -110,11 +109,3 @@ def test_command_line_fixes_in_place_and_check_changes_nothing(tmp_path, capsys)
     assert fixed["cells"][3]["metadata"]["jupyter"]["source_hidden"] is True
     assert [c["id"] for c in fixed["cells"]] == [c["id"] for c in gated_exercise()]
     assert notebook_form.main(["--check", str(path)]) == 0
-
-
-@pytest.mark.parametrize("path", sorted(ROOT.glob("chapters/*.ipynb")), ids=lambda p: p.name)
-def test_every_chapter_keeps_the_form(path):
-    """Solutions and checks collapsed, no markup that JupyterLab shows raw."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    assert notebook_form.normalise(notebook) == []
-    assert notebook_form.markup_problems(notebook["cells"]) == []

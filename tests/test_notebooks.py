@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import ROOT
+from tools import notebook_form
 
 NOTEBOOKS = sorted(ROOT.glob("chapters/*.ipynb"))
 MACHINE_PATH = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|site-packages|[A-Z]:\\\\")
@@ -39,8 +40,12 @@ def problems(notebook: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_stored_outputs_are_a_clean_run(path):
-    assert len(NOTEBOOKS) >= 10 and problems(json.loads(path.read_text())) == []
+def test_stored_outputs_are_a_clean_run_and_the_form_is_kept(path):
+    """The form (tools/README.md): solutions and checks collapsed, no markup shown raw."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert len(NOTEBOOKS) >= 10 and problems(notebook) == []
+    assert notebook_form.normalise(notebook) == []
+    assert notebook_form.markup_problems(notebook["cells"]) == []
 
 
 def clean() -> dict:
