@@ -62,10 +62,8 @@ class Index:
         anchor = f"#{label}" if label else ""
         if docname == self.docname:
             return anchor or "#"
-        here, there = Path(self.docname).parent, Path(docname)
-        if there.parent == here:
-            return f"{there.name}.ipynb{anchor}"
-        return f"{Path(*(['..'] * len(here.parts)), docname)}.ipynb{anchor}"
+        here = posixpath.dirname(self.docname) or "."
+        return f"{posixpath.relpath(docname, here)}.ipynb{anchor}"
 
     def link(self, label: str, text: str | None = None) -> str:
         """``[text](href)`` to a label: an error if the book has no such label."""
