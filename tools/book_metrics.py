@@ -60,14 +60,6 @@ class PageMetrics:
     next_cell: int = 0
     long_lines: list[str] = field(default_factory=list, repr=False)
 
-    def count_markdown(self, text: str) -> None:
-        self.words += len(text.split())
-        self.slips += len(SLIP_BOX.findall(text))
-        self.next_cell += len(NARRATION.findall(text))
-        for title in EXERCISE.findall(text):
-            kind = EXERCISE_KINDS.get(title.split(":", 1)[0].strip() if ":" in title else "")
-            setattr(self, kind or "other_ex", getattr(self, kind or "other_ex") + 1)
-
 
 COLUMNS = [f.name for f in fields(PageMetrics) if f.name not in ("page", "long_lines")]
 
@@ -91,7 +83,13 @@ def page_metrics(path: Path) -> PageMetrics:
     for index, cell in enumerate(cells or json.loads(text)["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            metrics.count_markdown(source)
+            metrics.words += len(source.split())
+            metrics.slips += len(SLIP_BOX.findall(source))
+            metrics.next_cell += len(NARRATION.findall(source))
+            for title in EXERCISE.findall(source):
+                kind = title.split(":", 1)[0].strip() if ":" in title else ""
+                kind = EXERCISE_KINDS.get(kind, "other_ex")
+                setattr(metrics, kind, getattr(metrics, kind) + 1)
         elif cell["cell_type"] == "code":
             meta = cell.get("metadata", {})
             metrics.code += 1
