@@ -33,20 +33,16 @@ THEME_CHECKS = ("theme-in-effect", "equations-visible", "axe")
 
 
 def find_chromium() -> str:
-    """$CHROMIUM or /usr/bin/chromium; FileNotFoundError, saying how to get one, if absent."""
+    """$CHROMIUM or /usr/bin/chromium; if absent, the test fails saying how to get one."""
     path = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        raise FileNotFoundError(CHROMIUM_MISSING.format(path))
+        pytest.fail(CHROMIUM_MISSING.format(path), pytrace=False)
     return path
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    try:
-        chromium = find_chromium()
-    except FileNotFoundError as err:
-        pytest.fail(str(err), pytrace=False)
-    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_FLAGS}
+    return {**browser_type_launch_args, "executable_path": find_chromium(), "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,8 @@ from test_toc import toc_files
 
 from conftest import ROOT, measure, open_deck, site_pages
 
-DOWNLOADS = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"][
-    "html_context"
-]["book_downloads"]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+DOWNLOADS = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]
 LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
 # Links that leave the copy on purpose: other sites, mail, data and in-page anchors.
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#)", re.IGNORECASE)

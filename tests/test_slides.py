@@ -37,22 +37,17 @@ DECK_NUMBERS_JS = """() => {
   let last = null;
   for (const item of items) {
     if (item.tagName === 'MJX-CONTAINER') { last = item; continue; }
-    if (item.id.startsWith('eq-')) {
-      const label = last && last.querySelector('mjx-assistive-mml mlabeledtr > mtd');
-      numbers[item.id] = label ? label.textContent.trim() : null;
-    } else {
-      const next = item.nextElementSibling || item.parentElement.nextElementSibling;
-      const title = next && next.querySelector('strong');
-      numbers[item.id] = title ? title.textContent.trim() : null;
-    }
+    const next = item.nextElementSibling || item.parentElement.nextElementSibling;
+    const shown = item.id.startsWith('eq-')
+      ? last?.querySelector('mjx-assistive-mml mlabeledtr > mtd') : next?.querySelector('strong');
+    numbers[item.id] = shown ? shown.textContent.trim() : null;
   }
   return numbers;
 }"""
 BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => {
   const eq = document.getElementById('equation-' + label);
   if (eq) return [label, eq.querySelector('.eqno').firstChild.textContent.trim()];
-  const box = document.getElementById(label);
-  const number = box && box.querySelector('.caption-number');
+  const number = document.getElementById(label)?.querySelector('.caption-number');
   return [label, number ? number.textContent.trim() : null];
 }))"""
 
