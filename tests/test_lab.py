@@ -1,8 +1,5 @@
-"""The notebooks as a learner sees them in JupyterLab (jupyterlab-myst), in Chromium: in a copy
-of chapters/ (or LAB_NOTEBOOKS=folder), no markdown cell shows raw MyST (directive or role,
-option line, `(label)=`, `:::`, unresolved reference, link showing a file name); no solution
-shows before a click (code collapsed, text in a closed dropdown); Run All gives no error or
-stderr and leaves the solutions collapsed. To _build/lab-check.json and a screenshot."""
+"""The notebooks as a learner sees them in JupyterLab (jupyterlab-myst), in Chromium, over a
+copy of chapters/ or LAB_NOTEBOOKS=folder (README.md, `make test-all`)."""
 
 import json
 import os
@@ -18,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import ROOT
 from tools.notebook_form import cell_source, directives, solution_cells
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = Path(os.environ.get("LAB_NOTEBOOKS") or ROOT / "chapters").resolve()
 SCREENSHOT = ROOT / "_build" / "screenshots" / "lab-exercise.png"
 REPORT = ROOT / "_build" / "lab-check.json"
@@ -69,12 +66,9 @@ STATE_JS = """(panel) => {
     const output = [...cell.querySelectorAll('.jp-OutputArea-output')]
       .filter(o => o.checkVisibility()).map(o => o.innerText).join(' ');
     const editor = cell.querySelector('.jp-InputArea-editor');
-    if (editor && editor.checkVisibility()) {
-      return {collapsed: false, visible: editor.innerText, output};
-    }
+    if (editor?.checkVisibility()) return {collapsed: false, visible: editor.innerText, output};
     const line = cell.querySelector('.jp-InputPlaceholder .jp-PlaceholderText');
-    return {collapsed: true, output,
-            visible: line && line.checkVisibility() ? line.innerText : ''};
+    return {collapsed: true, output, visible: line?.checkVisibility() ? line.innerText : ''};
   });
   return {markdown, code};
 }"""
