@@ -145,9 +145,8 @@ INSPECT_JS = """async () => {
 # Opens every collapsed block (sphinx-togglebutton, <details>); how many stay closed.
 EXPAND_JS = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
-  document.querySelectorAll('.toggle-hidden').forEach(e => {
-    const button = document.getElementById('button-' + e.id);
-    if (button) { button.click(); } });
+  document.querySelectorAll('.toggle-hidden').forEach(e => document.getElementById(
+    'button-' + e.id)?.click());
   return document.querySelectorAll('.toggle-hidden, details:not([open])').length;
 }"""
 
