@@ -203,6 +203,24 @@ def test_notebook_in_jupyterlab(lab, browser, report, name: str) -> None:
             time.sleep(1)
             page.screenshot(path=SCREENSHOT)
             report["screenshot"] = name
+        # The explorable figures: Lab's own Vega draws them, and a slider's input (as a drag
+        # makes; Lab keeps the keyboard's focus on the notebook) redraws them.
+        figures = [
+            out
+            for cell in cells
+            for out in cell.get("outputs", [])
+            if "application/vnd.vegalite.v5+json" in out.get("data", {})
+        ]
+        page.wait_for_function(count % ".vega-embed :is(canvas, svg)", arg=len(figures))
+        still = []
+        for i in range(len(figures)):
+            embed = page.locator(f"{PANEL} .vega-embed").nth(i)
+            picture = "e => e.querySelector('canvas')?.toDataURL() ?? e.innerHTML"
+            before = embed.evaluate(picture)
+            slider = embed.locator("input[type=range]").first
+            slider.evaluate("s => { s.stepDown(); s.dispatchEvent(new Event('input')); }")
+            time.sleep(0.5)
+            still += [i] if embed.evaluate(picture) == before else []
         run_seconds = run_all(page)
         errors = page.eval_on_selector_all(
             f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
@@ -222,6 +240,8 @@ def test_notebook_in_jupyterlab(lab, browser, report, name: str) -> None:
         "solution_cells": len(solution_cells(cells)),
         "raw_markup": sum(len(found) for found in markup.values()),
         "errors": len(errors),
+        "figures": len(figures),
+        "figures_not_responding": len(still),
         "solutions_visible": len({leak.removeprefix("after Run All: ") for leak in leaks}),
         "run_all_seconds": round(run_seconds, 1),
         "seconds": round(time.monotonic() - started, 1),
@@ -230,6 +250,7 @@ def test_notebook_in_jupyterlab(lab, browser, report, name: str) -> None:
     assert not markup, f"raw MyST visible in JupyterLab: {json.dumps(markup, indent=1)}"
     assert not errors, f"errors after Run All: {errors}"
     assert not leaks, f"solutions visible without a click: {leaks}"
+    assert not still, f"explorable figures that do not move with their slider: {still}"
 
 
 def test_there_are_notebooks_to_check():
