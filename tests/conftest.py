@@ -127,8 +127,9 @@ def axe(page, include: str | None = None) -> dict:
 # every image without real alt text.
 INSPECT_JS = """async () => {
   const mj = window.MathJax, loaded = !!(mj && mj.startup && mj.startup.promise);
-  if (loaded) { await mj.startup.promise; }
-  await document.fonts.ready;
+  const within = (p) => Promise.race([p, new Promise((r) => setTimeout(r, 20000))]);
+  if (loaded) { await within(mj.startup.promise); }  // bounded: a check fails, never hangs
+  await within(document.fonts.ready);
   const maths = [...document.querySelectorAll('.math')];
   const tex = (e) => ((e.closest('mjx-container') || e).parentElement || e).textContent;
   return {loaded, math: maths.length, images: document.querySelectorAll('article img').length,
@@ -157,7 +158,10 @@ THEME_JS = """async (theme) => {
   const root = document.documentElement;
   root.dataset.mode = root.dataset.theme = theme;
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+  const ending = document.getAnimations().filter(
+    (a) => a.effect?.getComputedTiming().endTime !== Infinity);  // a spinner never ends
+  await Promise.race([Promise.all(ending.map((a) => a.finished.catch(() => null))),
+    new Promise((r) => setTimeout(r, 5000))]);
   const unparsed = new Set();
   const parse = (css) => {
     const m = css.match(/^rgba?\\(([^)]*)\\)$/);

@@ -18,7 +18,7 @@ TOLERANCE, TINY = 1e-12, np.finfo(float).tiny
 READY = "[...document.querySelectorAll('div.explorable')].every(f => f.dataset.ready)"
 READ = """async ([index, names]) => {
   const view = document.querySelectorAll('div.explorable')[index].vegaView;
-  await view.runAsync();
+  await Promise.race([view.runAsync(), new Promise((r) => setTimeout(r, 20000))]);
   const plain = (row) => Object.fromEntries(Object.entries(row).filter(
     ([, v]) => typeof v !== 'object' || v.every?.((x) => typeof x === 'number')));
   const state = view.getState({data: vega.truthy, signals: vega.falsy, recurse: true});
