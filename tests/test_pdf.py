@@ -60,9 +60,6 @@ def pdf() -> Path:
 
 @pytest.fixture(scope="module")
 def text(pdf: Path) -> str:
-    pages = int(re.search(r"(?m)^Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
-    summary = {"pages": pages, "bytes": pdf.stat().st_size, "pdf": str(pdf)}
-    (SITE.parent / "pdf-check.json").write_text(json.dumps(summary, indent=2) + "\n")
     return run("pdftotext", "-layout", str(pdf), "-")
 
 
