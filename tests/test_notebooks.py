@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from tools import notebook_form
+from tools.notebook_form import cell_source, markup_problems, normalise
 
 NOTEBOOKS = sorted(ROOT.glob("chapters/*.ipynb"))
 MACHINE_PATH = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|site-packages|[A-Z]:\\\\")
@@ -20,9 +20,7 @@ def problems(notebook: dict) -> list[str]:
     kernelspec = notebook["metadata"].get("kernelspec", {})
     if (kernelspec.get("name"), kernelspec.get("language")) != ("python3", "python"):
         found.append(f"the kernel is not python3: {kernelspec}")
-    cells = [
-        c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
-    ]
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code" and cell_source(c).strip()]
     counts = [cell.get("execution_count") for cell in cells]
     if counts != list(range(1, len(cells) + 1)):
         found.append(f"execution counts {counts} are not 1, 2, 3 ...: {RERUN}")
@@ -41,11 +39,11 @@ def problems(notebook: dict) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_stored_outputs_are_a_clean_run_and_the_form_is_kept(path):
-    """The form (tools/README.md): solutions and checks collapsed, no markup shown raw."""
+    """The form (CONTRIBUTING.md): solutions and checks collapsed, no markup shown raw."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert len(NOTEBOOKS) >= 10 and problems(notebook) == []
-    assert notebook_form.normalise(notebook) == []
-    assert notebook_form.markup_problems(notebook["cells"]) == []
+    assert normalise(notebook) == []
+    assert markup_problems(notebook["cells"]) == []
 
 
 def clean() -> dict:

@@ -8,24 +8,25 @@ from pathlib import Path
 
 import pytest
 
+from tools.book_metrics import SLIP_BOX
+from tools.notebook_form import markdown_cells
+
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 LABEL = re.compile(r"^\((slip-[A-Za-z0-9_-]+)\)=\s*$")
 LABEL_NAME = re.compile(r"^slip-(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLIP_BOX = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Where the sources slip\b")
 REFERENCE = re.compile(r"\{ref\}`(?:[^`<]*<)?(slip-[A-Za-z0-9_-]+)>?`")
 
 
-def slips(notebook: Path) -> tuple[list[tuple[str, int, str]], int]:
-    """(label, cell number, the next non-blank line of its cell) per label, and the boxes."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    texts = ["".join(c["source"]).splitlines() for c in cells if c["cell_type"] == "markdown"]
+def slips(notebook: Path) -> tuple[list[tuple[str, str, str]], int]:
+    """(label, its cell, the next non-blank line of the cell) per label, and the slip boxes."""
     labels, boxes = [], 0
-    for number, lines in enumerate([line.strip() for line in text] for text in texts):
+    for where, text in markdown_cells(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+        lines = [line.strip() for line in text.splitlines()]
         boxes += sum(bool(SLIP_BOX.match(line)) for line in lines)
         for position, line in enumerate(lines):
             if match := LABEL.match(line):
                 following = next((x for x in lines[position + 1 :] if x), "")
-                labels.append((match.group(1), number, following))
+                labels.append((match.group(1), where, following))
     return labels, boxes
 
 
@@ -37,7 +38,7 @@ LABELS = [label for labels, _ in SLIPS.values() for label, _, _ in labels]
 def test_every_slip_box_has_a_label_naming_its_chapter(chapter):
     labels, boxes = SLIPS[chapter]
     for label, cell, following in labels:
-        where = f"{chapter}, markdown cell {cell + 1}: ({label})="
+        where = f"{chapter}, {cell}: ({label})="
         assert SLIP_BOX.match(following), f"{where} must precede a slip box, not {following!r}"
         match = LABEL_NAME.match(label)
         assert match and match.group(1) == chapter[:2], f"{chapter}: {label} is not slip-NN-..."

@@ -10,31 +10,35 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass, field, fields
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
+
+from tools.notebook_form import EXERCISE_KINDS, cell_source, directives
 
 ROOT = Path(__file__).resolve().parent.parent
 
 MAX_BOOK_WORDS = 13_000  # all markdown of the book, notebooks and pages
 MAX_CODE_LINE = 88  # characters per line of a notebook code cell
-WORD_BUDGETS = {  # words of one page or of a group of pages together
-    ("intro.md", "source_slips.md", "bibliography.md"): 1_000,
+WORD_BUDGETS = {  # words of one page, or of the pages "a + b + ..." together
+    "intro.md + source_slips.md + bibliography.md": 1_000,
     # The derivation, each case once.
-    (
-        "02_quotient_rule.ipynb",
-        "03_case_j_equals_k.ipynb",
-        "04_case_j_not_k.ipynb",
-        "05_kronecker_delta.ipynb",
-    ): 2_600,
-    ("08_cross_entropy.ipynb",): 1_700,
-    ("10_performance.ipynb",): 1_200,  # optional: what a student needs from performance
-    ("11_training_a_classifier.ipynb",): 1_600,
+    "02_quotient_rule.ipynb + 03_case_j_equals_k.ipynb + 04_case_j_not_k.ipynb"
+    " + 05_kronecker_delta.ipynb": 2_600,
+    "08_cross_entropy.ipynb": 1_700,
+    "10_performance.ipynb": 1_200,  # optional: what a student needs from performance
+    "11_training_a_classifier.ipynb": 1_600,
 }
 
+COLUMNS = """words verify sympy numeric code collapsed slips pen_and_paper code_ex challenge
+    other_ex long next_cell""".split()
+EXERCISE_COLUMNS = dict(
+    zip(EXERCISE_KINDS, ("pen_and_paper", "code_ex", "challenge"), strict=True)
+)
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}  # or JupyterLab's source_hidden
-SLIP_BOX = re.compile(r"^[`:]{3,}\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
-EXERCISE = re.compile(r"^[`:]{3,}\{exercise(?:-start)?\}[ \t]*(.*)$", re.MULTILINE)
-EXERCISE_KINDS = {"Pen and paper": "pen_and_paper", "Code": "code_ex", "Challenge": "challenge"}
+SLIP_BOX = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
 NARRATION = re.compile(r"\b(?:the next cell|the cell below|the following cell)", re.IGNORECASE)
 SYMPY_CALL = re.compile(r"\b(?:verify|is_identity)\(")
 NUMERIC_CALL = re.compile(r"\b(?:check_gradient|numerical_jacobian|assert_allclose|allclose)\(")
@@ -42,34 +46,19 @@ NUMERIC_CALL = re.compile(r"\b(?:check_gradient|numerical_jacobian|assert_allclo
 
 @dataclass
 class PageMetrics:
-    """The counts of one page (a notebook or a markdown file)."""
+    """The counts of one page (a notebook or a markdown file) by column, and its long lines."""
 
     page: str
-    words: int = 0
-    verify: int = 0
-    sympy: int = 0
-    numeric: int = 0
-    code: int = 0
-    collapsed: int = 0
-    slips: int = 0
-    pen_and_paper: int = 0
-    code_ex: int = 0
-    challenge: int = 0
-    other_ex: int = 0
-    long: int = 0
-    next_cell: int = 0
-    long_lines: list[str] = field(default_factory=list, repr=False)
+    counts: Counter[str] = field(default_factory=Counter)
+    long_lines: list[str] = field(default_factory=list)
 
 
-COLUMNS = [f.name for f in fields(PageMetrics) if f.name not in ("page", "long_lines")]
-
-
-def toc_pages(root: Path = ROOT) -> list[Path]:
+def toc_pages() -> list[Path]:
     """The pages of ``_toc.yml`` in reading order (the root first)."""
-    text = (root / "_toc.yml").read_text(encoding="utf-8")
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     pages = []
-    for name in re.findall(r"^\s*(?:root|-\s*file)\s*:\s*(\S+)\s*$", text, re.MULTILINE):
-        found = [root / f"{name}{s}" for s in (".ipynb", ".md") if (root / f"{name}{s}").exists()]
+    for name in [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]:
+        found = [ROOT / f"{name}{s}" for s in (".ipynb", ".md") if (ROOT / f"{name}{s}").exists()]
         if not found:
             raise FileNotFoundError(f"_toc.yml lists {name}, which has no .ipynb or .md file")
         pages.append(found[0])
@@ -78,85 +67,85 @@ def toc_pages(root: Path = ROOT) -> list[Path]:
 
 def page_metrics(path: Path) -> PageMetrics:
     """Count one page."""
-    metrics, text = PageMetrics(page=path.name), path.read_text(encoding="utf-8")
+    metrics, text = PageMetrics(path.name), path.read_text(encoding="utf-8")
+    counts = metrics.counts
     cells = [{"cell_type": "markdown", "source": text}] if path.suffix == ".md" else None
     for index, cell in enumerate(cells or json.loads(text)["cells"]):
-        source = "".join(cell["source"])
+        source = cell_source(cell)
         if cell["cell_type"] == "markdown":
-            metrics.words += len(source.split())
-            metrics.slips += len(SLIP_BOX.findall(source))
-            metrics.next_cell += len(NARRATION.findall(source))
-            for title in EXERCISE.findall(source):
-                kind = title.split(":", 1)[0].strip() if ":" in title else ""
-                kind = EXERCISE_KINDS.get(kind, "other_ex")
-                setattr(metrics, kind, getattr(metrics, kind) + 1)
+            counts["words"] += len(source.split())
+            counts["slips"] += len(SLIP_BOX.findall(source))
+            counts["next_cell"] += len(NARRATION.findall(source))
+            for directive in directives(source):
+                if directive.name in ("exercise", "exercise-start"):
+                    title = directive.arg
+                    kinds = (c for kind, c in EXERCISE_COLUMNS.items() if title.startswith(kind))
+                    counts[next(kinds, "other_ex")] += 1
         elif cell["cell_type"] == "code":
             meta = cell.get("metadata", {})
-            metrics.code += 1
-            metrics.collapsed += bool(
+            counts["code"] += 1
+            counts["collapsed"] += bool(
                 set(meta.get("tags", [])) & COLLAPSING_TAGS
                 or meta.get("jupyter", {}).get("source_hidden")
             )
-            metrics.verify += source.count("verify(")
-            metrics.sympy += len(SYMPY_CALL.findall(source))
-            metrics.numeric += len(NUMERIC_CALL.findall(source))
+            counts["verify"] += source.count("verify(")
+            counts["sympy"] += len(SYMPY_CALL.findall(source))
+            counts["numeric"] += len(NUMERIC_CALL.findall(source))
             for number, line in enumerate(source.splitlines(), 1):
                 if len(line) > MAX_CODE_LINE:
-                    metrics.long += 1
+                    counts["long"] += 1
                     metrics.long_lines.append(f"{path.name} cell {index} line {number}")
     return metrics
 
 
 def total(rows: list[PageMetrics]) -> PageMetrics:
     """The column sums."""
-    summed = PageMetrics("total", *(sum(getattr(r, n) for r in rows) for n in COLUMNS))
-    summed.long_lines = [where for row in rows for where in row.long_lines]
-    return summed
+    summed = sum((row.counts for row in rows), Counter())
+    return PageMetrics("total", summed, [where for row in rows for where in row.long_lines])
 
 
 def format_table(rows: list[PageMetrics]) -> str:
     """A plain-text table of the rows and their total."""
-    headers = ["page", *(name.replace("_", " ") for name in COLUMNS)]
-    cells = [[r.page, *(str(getattr(r, n)) for n in COLUMNS)] for r in [*rows, total(rows)]]
-    widths = [max(len(r[c]) for r in [headers, *cells]) for c in range(len(headers))]
-    lines = [
-        "  ".join([r[0].ljust(widths[0]), *map(str.rjust, r[1:], widths[1:])])
-        for r in [headers, *cells]
-    ]
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
+    table = [["page", *(name.replace("_", " ") for name in COLUMNS)]]
+    table += [[r.page, *(str(r.counts[n]) for n in COLUMNS)] for r in [*rows, total(rows)]]
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)]
+    rule = ["-" * width for width in widths]
+    table.insert(1, rule)
+    table.insert(-1, rule)
+    return "\n".join(
+        "  ".join([r[0].ljust(widths[0]), *map(str.rjust, r[1:], widths[1:])]) for r in table
+    )
 
 
 def violations(rows: list[PageMetrics]) -> list[str]:
     """The limits the book exceeds, as sentences (empty when it keeps them all)."""
-    summed, words = total(rows), {row.page: row.words for row in rows}
+    summed, words = total(rows).counts, {row.page: row.counts["words"] for row in rows}
     found = []
-    if summed.words > MAX_BOOK_WORDS:
-        found.append(f"{summed.words} words of markdown > {MAX_BOOK_WORDS}")
-    if summed.long:
-        found.append(f"{summed.long} code lines longer than {MAX_CODE_LINE} characters")
+    if summed["words"] > MAX_BOOK_WORDS:
+        found.append(f"{summed['words']} words of markdown > {MAX_BOOK_WORDS}")
+    if summed["long"]:
+        found.append(f"{summed['long']} code lines longer than {MAX_CODE_LINE} characters")
     for pages, budget in WORD_BUDGETS.items():
-        if (used := sum(words.get(page, 0) for page in pages)) > budget:
-            found.append(f"{used} words in {' + '.join(pages)} > {budget}")
+        if (used := sum(words.get(page, 0) for page in pages.split(" + "))) > budget:
+            found.append(f"{used} words in {pages} > {budget}")
     return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="the book's folder")
     parser.add_argument("--check", action="store_true", help="exit 1 if a limit is exceeded")
     parser.add_argument("--verbose", action="store_true", help="list the long code lines")
     args = parser.parse_args(argv)
-    rows = [page_metrics(path) for path in toc_pages(args.root)]
+    rows = [page_metrics(path) for path in toc_pages()]
     problems = violations(rows)
     print(format_table(rows))
     print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
-    for pages, budget in WORD_BUDGETS.items():
-        print(f"budget: at most {budget} words in {' + '.join(pages)}")
-    print("".join(f"exceeded: {problem}\n" for problem in problems), end="")
-    print("".join(f"long line: {w}\n" for w in total(rows).long_lines if args.verbose), end="")
-    if not problems:
-        print("all limits kept")
+    report = [
+        f"budget: at most {budget} words in {pages}" for pages, budget in WORD_BUDGETS.items()
+    ]
+    report += [f"exceeded: {problem}" for problem in problems] or ["all limits kept"]
+    report += [f"long line: {where}" for where in total(rows).long_lines if args.verbose]
+    print("\n".join(report))
     return 1 if problems and args.check else 0
 
 

@@ -1,6 +1,6 @@
 """Bring a chapter notebook to the form that renders in the book and in JupyterLab.
 
-The form is in tools/README.md; this fixes the collapsed cells and reports the markup that
+The form is in CONTRIBUTING.md; this fixes the collapsed cells and reports the markup that
 needs a hand (exit status 1 while anything is reported; ``--check``: or would be fixed).
 
     python -m tools.notebook_form chapters/03_case_j_equals_k.ipynb   # fix in place, report
@@ -10,10 +10,11 @@ needs a hand (exit status 1 while anything is reported; ``--check``: or would be
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # A directive's opening fence: ```{name} argument  or  :::{name} argument
@@ -35,12 +36,11 @@ FILE_LINK = re.compile(r"\[\]\((?P<target>[^)#\s]+\.(?:ipynb|md))\)")
 
 @dataclass
 class Directive:
-    """A directive found in a markdown cell: its name, argument, fence and options."""
+    """A directive found in a markdown cell: its name, argument and options."""
 
     name: str
     arg: str
-    fence: str
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str]
 
 
 def cell_source(cell: dict) -> str:
@@ -54,28 +54,21 @@ def closes(line: str, fence: str) -> bool:
 
 
 def directives(markdown: str) -> list[Directive]:
-    """Every directive opened in ``markdown``, with its options; code blocks are skipped.
-
-    >>> directives(":::{prf:theorem} T\\n:label: thm-1\\n:::")[0].options
-    {'label': 'thm-1'}
-    """
+    """Every directive opened in ``markdown``, with its options; code blocks are skipped."""
     found: list[Directive] = []
     open_fences: list[tuple[str, bool]] = []  # (fence, is a plain code block)
-    lines = markdown.splitlines()
+    lines = [line.strip() for line in markdown.splitlines()]
     for index, line in enumerate(lines):
-        stripped = line.strip()
-        if open_fences and closes(stripped, open_fences[-1][0]):
+        if open_fences and closes(line, open_fences[-1][0]):
             open_fences.pop()
         elif open_fences and open_fences[-1][1]:
             continue
-        elif match := DIRECTIVE.match(stripped):
-            found.append(Directive(match["name"], match["arg"].strip(), match["fence"]))
-            for option_line in lines[index + 1 :]:
-                if not (option := OPTION.match(option_line.strip())):
-                    break
-                found[-1].options[option["key"]] = option["value"].strip()
+        elif match := DIRECTIVE.match(line):
+            matches = itertools.takewhile(bool, map(OPTION.match, lines[index + 1 :]))
+            options = {option["key"]: option["value"].strip() for option in matches}
+            found.append(Directive(match["name"], match["arg"].strip(), options))
             open_fences.append((match["fence"], False))
-        elif code := CODE_FENCE.match(stripped):
+        elif code := CODE_FENCE.match(line):
             open_fences.append((code["fence"], True))
     return found
 
@@ -89,20 +82,16 @@ def markdown_cells(cells: list[dict]) -> list[tuple[str, str]]:
 
 def markup_problems(cells: list[dict]) -> list[str]:
     """What in the markdown cells JupyterLab cannot render right, with cell numbers."""
-    labels, proof_labels = set(), set()  # every label of the notebook; sphinx-proof's
-    for _, text in markdown_cells(cells):
-        for directive in directives(text):
-            if label := directive.options.get("label"):
-                labels.add(label)
-                if directive.name.startswith("prf:"):
-                    proof_labels.add(label)
-        for line in text.splitlines():
-            labels |= {
-                m["label"] for p in (TARGET, EQUATION_LABEL) if (m := p.search(line.strip()))
-            }
+    markdown = markdown_cells(cells)
+    found = [directive for _, text in markdown for directive in directives(text)]
+    proof_labels = {d.options.get("label") for d in found if d.name.startswith("prf:")}
+    lines = [line.strip() for _, text in markdown for line in text.splitlines()]
+    labels = {d.options.get("label") for d in found} | {
+        m["label"] for line in lines for p in (TARGET, EQUATION_LABEL) if (m := p.search(line))
+    }
     problems: list[str] = []
     open_gate = ""  # "exercise" or "solution" while inside a gated directive
-    for where, text in markdown_cells(cells):
+    for where, text in markdown:
         for directive in directives(text):
             name, arg = directive.name, directive.arg
             classes = directive.options.get("class", "").split()
@@ -134,15 +123,13 @@ def markup_problems(cells: list[dict]) -> list[str]:
                     f" shows it raw; give the text: {{{role}}}`some text <{body}>`"
                 )
         for match in ANCHOR_LINK.finditer(text):
-            if match["label"] in proof_labels:
+            if (label := match["label"]) in proof_labels:
                 problems.append(
                     f"{where}: {match[0]} fails in the book for a theorem label;"
-                    f" use {{prf:ref}}`{match['label']}`"
+                    f" use {{prf:ref}}`{label}`"
                 )
-            elif match["label"] not in labels:
-                problems.append(
-                    f"{where}: {match[0]}: no label {match['label']!r} in this notebook"
-                )
+            elif label not in labels:
+                problems.append(f"{where}: {match[0]}: no label {label!r} in this notebook")
         problems += [
             f"{where}: {match[0]} has no text (JupyterLab shows the file name);"
             " write the chapter's title as the link text"
@@ -217,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         print("".join(f"{path}: {problem}\n" for problem in problems), end="")
         findings += len(problems) + (len(changes) if args.check else 0)
     if findings:
-        print(f"{findings} finding(s); the form is described in tools/README.md")
+        print(f"{findings} finding(s); the form is described in CONTRIBUTING.md")
     return 1 if findings else 0
 
 
