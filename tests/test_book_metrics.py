@@ -8,27 +8,25 @@ import nbformat.v4 as nbf
 from tools import book_metrics
 from tools.book_metrics import PageMetrics
 
+code, markdown = nbf.new_code_cell, nbf.new_markdown_cell
+
 
 def test_a_small_notebook_is_counted_right(tmp_path):
     long_line = "x = " + "1 + " * 30 + "1"
     cells = [
-        nbf.new_markdown_cell("# Title\n\nfour words of text, the next cell checks"),
-        nbf.new_code_cell(
-            "symbolic.verify(a, b)\nsd.check_gradient(f, g, z)\nassert np.allclose(a, b)"
-        ),
-        nbf.new_code_cell(
-            "# Check\nsymbolic.is_identity(a, b)", metadata={"tags": ["hide-input"]}
-        ),
-        nbf.new_code_cell("# Solution\npass", metadata={"jupyter": {"source_hidden": True}}),
-        nbf.new_code_cell(long_line),
-        nbf.new_markdown_cell(
+        markdown("# Title\n\nfour words of text, the next cell checks"),
+        code("symbolic.verify(a, b)\nsd.check_gradient(f, g, z)\nassert np.allclose(a, b)"),
+        code("# Check\nsymbolic.is_identity(a, b)", metadata={"tags": ["hide-input"]}),
+        code("# Solution\npass", metadata={"jupyter": {"source_hidden": True}}),
+        code(long_line),
+        markdown(
             "(slip-01-x)=\n:::{admonition} Where the sources slip: a slip\n:::\n\n"
             ":::{admonition} Where the sources slipped\n:::"
         ),
-        nbf.new_markdown_cell("```{exercise-start} Pen and paper: a proof\n:label: ex-01-a\n```"),
-        nbf.new_markdown_cell("```{exercise-start} Code: a function\n:label: ex-01-b\n```"),
-        nbf.new_markdown_cell("::::{exercise} Challenge: hard\n:label: ex-01-c\n::::"),
-        nbf.new_markdown_cell("```{exercise-start}\n:label: ex-01-d\n```"),
+        markdown("```{exercise-start} Pen and paper: a proof\n:label: ex-01-a\n```"),
+        markdown("```{exercise-start} Code: a function\n:label: ex-01-b\n```"),
+        markdown("::::{exercise} Challenge: hard\n:label: ex-01-c\n::::"),
+        markdown("```{exercise-start}\n:label: ex-01-d\n```"),
     ]
     path = tmp_path / "01_x.ipynb"
     path.write_text(nbformat.writes(nbf.new_notebook(cells=cells)))

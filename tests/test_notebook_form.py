@@ -7,11 +7,7 @@ import pytest
 
 from tools import notebook_form
 
-markdown = nbf.new_markdown_cell
-
-
-def code(text, **metadata):
-    return nbf.new_code_cell(text, metadata=metadata)
+code, markdown = nbf.new_code_cell, nbf.new_markdown_cell
 
 
 def gated_exercise(title="Code: the diagonal", solution_class=":class: dropdown"):
@@ -28,7 +24,7 @@ def gated_exercise(title="Code: the diagonal", solution_class=":class: dropdown"
 
 
 def test_solutions_and_checks_are_collapsed_and_solutions_start_with_their_line():
-    check = code("# Check: sympy\nassert True", tags=["hide-input"])
+    check = code("# Check: sympy\nassert True", metadata={"tags": ["hide-input"]})
     nb = nbf.new_notebook(cells=[*gated_exercise(), check])
     assert notebook_form.normalise(nb) == [
         "cell 3: solution collapsed (source and outputs)",

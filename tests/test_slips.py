@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.book_metrics import SLIP_BOX
+from tools.book_metrics import SLIP_BOX, page_metrics
 from tools.notebook_form import markdown_cells
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
@@ -18,16 +18,15 @@ REFERENCE = re.compile(r"\{ref\}`(?:[^`<]*<)?(slip-[A-Za-z0-9_-]+)>?`")
 
 
 def slips(notebook: Path) -> tuple[list[tuple[str, str, str]], int]:
-    """(label, its cell, the next non-blank line of the cell) per label, and the slip boxes."""
-    labels, boxes = [], 0
+    """(label, its cell, the next non-blank line of the cell) per label, and the slip boxes
+    (the slips column of tools/book_metrics.py)."""
+    labels = []
     for where, text in markdown_cells(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
-        lines = [line.strip() for line in text.splitlines()]
-        boxes += sum(bool(SLIP_BOX.match(line)) for line in lines)
-        for position, line in enumerate(lines):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        for line, following in zip(lines, [*lines[1:], ""], strict=True):
             if match := LABEL.match(line):
-                following = next((x for x in lines[position + 1 :] if x), "")
                 labels.append((match.group(1), where, following))
-    return labels, boxes
+    return labels, page_metrics(notebook).counts["slips"]
 
 
 SLIPS = {path.name: slips(path) for path in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))}
@@ -57,6 +56,7 @@ def test_the_parsers_see_what_they_should():
     assert not LABEL.match("(thm-03-diagonal)=")
     assert SLIP_BOX.match(":::{admonition} Where the sources slip: Source 1's fraction")
     assert SLIP_BOX.match("```{admonition} Where the sources slip")
+    assert SLIP_BOX.findall("- item\n\n  :::{admonition} Where the sources slip\n  :::")
     assert not SLIP_BOX.match(":::{note} Where the sources slip")
     assert not SLIP_BOX.match(":::{admonition} Where the sources slipped")
     text = "{ref}`slip-01-a` and {ref}`the b slip <slip-07-b>` but not {doc}`slip-09-c`"

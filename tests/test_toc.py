@@ -1,5 +1,4 @@
-"""Every page in chapters/ is in the table of contents, and every entry exists (toc_pages
-raises for an entry with no file)."""
+"""Every page in chapters/ is in _toc.yml, and every entry exists (else toc_pages raises)."""
 
 from conftest import ROOT
 from tools.book_metrics import toc_pages

@@ -38,7 +38,7 @@ EXERCISE_COLUMNS = dict(
     zip(EXERCISE_KINDS, ("pen_and_paper", "code_ex", "challenge"), strict=True)
 )
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}  # or JupyterLab's source_hidden
-SLIP_BOX = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Where the sources slip\b", re.MULTILINE)
+SLIP_BOX = re.compile(r"^[ \t]*(?::{3,}|`{3,})\{admonition\}[ \t]*Where the sources slip\b", re.M)
 NARRATION = re.compile(r"\b(?:the next cell|the cell below|the following cell)", re.IGNORECASE)
 SYMPY_CALL = re.compile(r"\b(?:verify|is_identity)\(")
 NUMERIC_CALL = re.compile(r"\b(?:check_gradient|numerical_jacobian|assert_allclose|allclose)\(")
