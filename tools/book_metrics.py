@@ -4,8 +4,6 @@
 (words: the ``\\S+`` tokens of markdown); ``--check`` exits 1 when a limit below is exceeded.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import re

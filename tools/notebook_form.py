@@ -7,8 +7,6 @@ needs a hand (exit status 1 while anything is reported; ``--check``: or would be
     python -m tools.notebook_form --check chapters/*.ipynb            # report only
 """
 
-from __future__ import annotations
-
 import argparse
 import itertools
 import json
