@@ -35,6 +35,7 @@ MYST_LEFT = [  # MyST that must not be left in a plain notebook
     re.compile(r"^\s*\([^()\s]+\)=\s*$", re.M),  # target
     re.compile(r"^\s*:(?:label|class|name|nonumber|dropdown):", re.M),  # option line
     re.compile(r"\$\$\s*\([^()\s]+\)\s*$", re.M),  # labelled equation
+    re.compile(r"\[\]\(#[^)\s]+\)"),  # a link whose text MyST fills in
 ]
 
 
@@ -78,8 +79,9 @@ def kind_title(name: str) -> str:
     return "See also" if name == "seealso" else name.split(":")[-1].replace("-", " ").capitalize()
 
 
-def convert_role(role: str, body: str, index: Index) -> str:
-    """One MyST role as plain Markdown."""
+def convert_role(match: re.Match, index: Index) -> str:
+    """One MyST role as plain Markdown; one not converted is left, for ``myst_left``."""
+    role, body = match["role"], match["body"]
     explicit = form.EXPLICIT_TEXT.match(body)
     text, label = (explicit["text"], explicit["label"]) if explicit else (None, body)
     if role == "doc":
@@ -87,8 +89,6 @@ def convert_role(role: str, body: str, index: Index) -> str:
         return f"[{text or index.titles.get(docname, label)}]({index.href(docname)})"
     if role in ("prf:ref", "ref", "numref"):
         number = index.numbers.get(label) if role == "numref" else None
-        if role == "numref" and text and "%s" in text:
-            text = text.replace("%s", index.numbers.get(label, "").split(" ")[-1])
         return index.link(label, text or number)
     if role == "eq":
         if label not in index.equations:
@@ -96,19 +96,12 @@ def convert_role(role: str, body: str, index: Index) -> str:
         return index.link(label, f"({index.equations[label]})")
     if role.startswith("cite"):
         return index.cite(body, role in ("cite:t", "cite:alt"))
-    return f"${body}$" if role == "math" else body  # abbr, sub, sup, ...: the text
+    return match[0]
 
 
 def convert_inline(line: str, index: Index) -> str:
-    """Roles and ``[](#label)`` links of one line of Markdown."""
-
-    def anchor(m: re.Match) -> str:
-        if m["label"] not in index.targets:
-            return m[0]
-        return index.link(m["label"], m["text"] or index.numbers.get(m["label"]))
-
-    line = ROLE.sub(lambda m: convert_role(m["role"], m["body"], index), line)
-    return form.ANCHOR_LINK.sub(anchor, line)
+    """The roles of one line of Markdown."""
+    return ROLE.sub(lambda match: convert_role(match, index), line)
 
 
 def block_end(lines: list[str], start: int, fence: str) -> int:
@@ -204,7 +197,7 @@ def install_cell(repository_url: str) -> dict:
 
 def data_files(notebook: dict) -> list[str]:
     """The files under ``data/`` that the notebook's code cells name."""
-    code = ("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    code = (form.cell_source(c) for c in notebook["cells"] if c["cell_type"] == "code")
     return sorted({name for source in code for name in DATA_FILE.findall(source)})
 
 
@@ -212,26 +205,7 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
     """A chapter notebook as a plain notebook (a new dict; the input is not changed)."""
     plain = copy.deepcopy(notebook)
     solutions = set(form.solution_cells(plain["cells"]))
-    for position, cell in enumerate(plain["cells"]):
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown":
-            cell["source"] = convert_markdown(source, index).splitlines(keepends=True)
-            cell.get("metadata", {}).pop("tags", None)
-        elif position in solutions:  # Colab's form view shows the title line only
-            lines = source.splitlines()
-            if lines and lines[0].startswith("# Solution"):
-                lines = lines[1:]
-            source = "\n".join(["# @title Solution (show the code)", *lines])
-            cell["source"] = source.splitlines(keepends=True)
-            meta = cell["metadata"] | {"cellView": "form"}
-            cell["metadata"] = meta | {"jupyter": meta.get("jupyter", {}) | HIDDEN}
-    # Cells that held only a gate (exercise-end, solution-end) are empty now.
-    plain["cells"] = [
-        cell
-        for cell in plain["cells"]
-        if cell["cell_type"] != "markdown" or "".join(cell["source"]).strip()
-    ]
-    plain["cells"].insert(0, install_cell(repository_url))
+    cells = [install_cell(repository_url)]
     if files := data_files(notebook):  # next to the notebook, or fetched from its branch
         raw = repository_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
         folder = posixpath.dirname(index.docname)
@@ -247,7 +221,21 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
             "        pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)\n"
             '        urllib.request.urlretrieve(f"{base}/{name}", name)\n'
         )
-        plain["cells"].insert(1, setup_cell("fetch-data", source))
+        cells.append(setup_cell("fetch-data", source))
+    for position, cell in enumerate(plain["cells"]):
+        if cell["cell_type"] == "markdown":
+            source = convert_markdown(form.cell_source(cell), index)
+            if not source.strip():  # a cell that held only a gate (exercise-end, solution-end)
+                continue
+            cell["source"] = source.splitlines(keepends=True)
+            cell.get("metadata", {}).pop("tags", None)
+        elif position in solutions:  # Colab's form view shows the title line only
+            source = re.sub(r"^# Solution.*\n?", "", form.cell_source(cell))
+            cell["source"] = f"# @title Solution (show the code)\n{source}".splitlines(True)
+            meta = cell["metadata"] | {"cellView": "form"}
+            cell["metadata"] = meta | {"jupyter": meta.get("jupyter", {}) | HIDDEN}
+        cells.append(cell)
+    plain["cells"] = cells
     plain["metadata"].pop("mystnb", None)
     return plain
 
@@ -259,7 +247,7 @@ def myst_left(notebook: dict) -> list[str]:
         for position, cell in enumerate(notebook["cells"])
         if cell["cell_type"] == "markdown"
         for pattern in MYST_LEFT
-        for m in pattern.finditer("".join(cell["source"]))
+        for m in pattern.finditer(form.cell_source(cell))
     ]
 
 
@@ -291,40 +279,29 @@ def bibtex_citer(bib_files: list[Path]) -> Callable[[str, bool], str]:
 def book_index(app) -> Index:
     """Labels, numbers, equation numbers and titles from the finished Sphinx environment."""
     env, index = app.env, Index()
-    for docname in env.found_docs:
-        source = Path(env.doc2path(docname))
-        if source.suffix == ".ipynb":
-            first = "".join(json.loads(source.read_text(encoding="utf-8"))["cells"][0]["source"])
-            heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), "")
-            index.titles[docname] = heading[2:].strip() or docname
-        elif docname in env.titles:
-            index.titles[docname] = env.titles[docname].astext()
+    for docname in notebooks(app):
+        first = form.cell_source(read_notebook(app, docname)["cells"][0])
+        heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), "")
+        index.titles[docname] = heading[2:].strip() or docname
     std = env.get_domain("std")
-    for label, (docname, _anchor, title) in std.labels.items():
-        index.targets[label] = Target(docname, title or label)
     for label, (docname, _anchor) in std.anonlabels.items():
-        index.targets.setdefault(label, Target(docname, label))
+        title = std.labels.get(label, (docname, label, ""))[2]
+        index.targets[label] = Target(docname, title or label)
+    # The numbers the pages show (numfig: numbered across the book), equations' in brackets.
     words = {"figure": "Fig.", "table": "Table", "code-block": "Listing"}
     for docname, figtypes in env.toc_fignumbers.items():
         for figtype, ids in figtypes.items():
             for node_id, number in ids.items():
-                text = f"{words.get(figtype, kind_title(figtype))} {'.'.join(map(str, number))}"
+                shown = ".".join(map(str, number))
+                if figtype == "displaymath":
+                    label = node_id.removeprefix("equation-")
+                    index.equations[label] = shown
+                    index.targets[label] = Target(docname, f"({shown})")
+                    continue
+                text = f"{words.get(figtype, kind_title(figtype))} {shown}"
                 index.numbers[node_id] = text
-                index.targets.setdefault(node_id, Target(docname, text))  # a bare label: below
-    # The number the page shows (numfig: numbered across the book), not the document's.
-    for label, (docname, number) in env.get_domain("math").data["objects"].items():
-        shown = env.toc_fignumbers.get(docname, {}).get("displaymath", {})
-        number = ".".join(map(str, shown.get(f"equation-{label}", (number,))))
-        index.targets[label] = Target(docname, f"({number})")
-        index.equations[label] = number
-    # sphinx-proof and sphinx-exercise labels without a number (e.g. :nonumber:)
-    for label, value in env.domains["prf"].data.get("objects", {}).items():
-        name = label[-1] if isinstance(label, tuple) else label
-        docname = value[0] if isinstance(value, tuple) else value
-        index.targets.setdefault(name, Target(docname, index.numbers.get(name, name)))
-    for label, number in index.numbers.items():
-        if label in index.targets and index.targets[label].text in (label, ""):
-            index.targets[label].text = number
+                if index.targets.get(node_id, Target(docname, node_id)).text == node_id:
+                    index.targets[node_id] = Target(docname, text)  # a bare label: the number
     if app.config.bibtex_bibfiles:
         index.cite = bibtex_citer([Path(app.srcdir, p) for p in app.config.bibtex_bibfiles])
     return index
@@ -334,30 +311,35 @@ def repository_url(app) -> str:
     return (app.config.html_theme_options.get("repository_url") or "").rstrip("/")
 
 
-def is_notebook(app, docname: str) -> bool:
-    return docname in app.env.found_docs and Path(app.env.doc2path(docname)).suffix == ".ipynb"
+def notebooks(app) -> list[str]:
+    """The book's chapters written as notebooks, sorted."""
+    return sorted(d for d in app.env.found_docs if Path(app.env.doc2path(d)).suffix == ".ipynb")
+
+
+def read_notebook(app, docname: str) -> dict:
+    return json.loads(Path(app.env.doc2path(docname)).read_text(encoding="utf-8"))
 
 
 def write_plain_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     index = book_index(app)
-    for docname in sorted(d for d in app.env.found_docs if is_notebook(app, d)):
+    for docname in notebooks(app):
         index.docname = docname
-        source = Path(app.env.doc2path(docname))
-        plain = convert_notebook(json.loads(source.read_text("utf-8")), index, repository_url(app))
+        plain = convert_notebook(read_notebook(app, docname), index, repository_url(app))
         if left := myst_left(plain):
             raise RuntimeError(f"{docname}: MyST left in the plain notebook: {left}")
         path = Path(app.outdir, NOTEBOOKS_DIR, f"{docname}.ipynb")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(form.dumps(plain), encoding="utf-8")
-        if (source.parent / "data").is_dir():  # files the notebooks read, next to them
-            shutil.copytree(source.parent / "data", path.parent / "data", dirs_exist_ok=True)
+        data = Path(app.env.doc2path(docname)).parent / "data"
+        if data.is_dir():  # files the notebooks read, next to them
+            shutil.copytree(data, path.parent / "data", dirs_exist_ok=True)
 
 
 def point_buttons(app, pagename, templatename, context, doctree) -> None:
     """The .ipynb download and the Colab launch button open the plain notebook."""
-    if not is_notebook(app, pagename):
+    if pagename not in notebooks(app):
         return
     repo = repository_url(app).removeprefix("https://github.com/")
     colab = app.config.html_theme_options["launch_buttons"]["colab_url"].rstrip("/")
