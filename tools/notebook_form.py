@@ -12,8 +12,8 @@ import itertools
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # A directive's opening fence: ```{name} argument  or  :::{name} argument
 DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
@@ -32,8 +32,7 @@ EXPLICIT_TEXT = re.compile(r"^(?P<text>.+?)\s*<(?P<label>[^<>]+)>$")
 FILE_LINK = re.compile(r"\[\]\((?P<target>[^)#\s]+\.(?:ipynb|md))\)")
 
 
-@dataclass
-class Directive:
+class Directive(NamedTuple):
     """A directive found in a markdown cell: its name, argument and options."""
 
     name: str
