@@ -7,7 +7,6 @@ and Colab buttons point. MyST left fails the build. Why hand-written: tools/READ
 
 from __future__ import annotations
 
-import codecs
 import copy
 import json
 import posixpath
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbformat.v4 import new_code_cell
+from sphinx.addnodes import pending_xref
 
 from tools import notebook_form as form
 
@@ -56,7 +56,7 @@ class Index:
     numbers: dict[str, str] = field(default_factory=dict)  # label -> "Theorem 5"
     equations: dict[str, str] = field(default_factory=dict)  # label -> "3"
     titles: dict[str, str] = field(default_factory=dict)  # docname -> title (Markdown)
-    cite: Callable[[str, bool], str] = lambda keys, textual: f"({keys})"
+    cite: Callable[[str, str], str] = lambda keys, role: f"({keys})"  # keys, role -> text
 
     def href(self, docname: str, label: str = "") -> str:
         """A link from the current notebook to ``label`` in ``docname``."""
@@ -75,8 +75,8 @@ class Index:
 
 
 def kind_title(name: str) -> str:
-    """``prf:theorem`` -> ``Theorem``; ``seealso`` -> ``See also``."""
-    return "See also" if name == "seealso" else name.split(":")[-1].replace("-", " ").capitalize()
+    """``prf:theorem`` -> ``Theorem``; ``code-block`` -> ``Code block``."""
+    return name.split(":")[-1].replace("-", " ").capitalize()
 
 
 def convert_role(match: re.Match, index: Index) -> str:
@@ -95,7 +95,7 @@ def convert_role(match: re.Match, index: Index) -> str:
             raise KeyError(f"{index.docname}: no equation {label!r}")
         return index.link(label, f"({index.equations[label]})")
     if role.startswith("cite"):
-        return index.cite(body, role in ("cite:t", "cite:alt"))
+        return index.cite(body, role)
     return match[0]
 
 
@@ -251,38 +251,12 @@ def myst_left(notebook: dict) -> list[str]:
     ]
 
 
-def bibtex_citer(bib_files: list[Path]) -> Callable[[str, bool], str]:
-    """A function turning ``key1,key2`` into ``(Author, 2020; ...)`` (author-year)."""
-    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a pybtex dependency)
-    from pybtex.database import parse_file
-
-    entries = {k: v for path in bib_files for k, v in parse_file(str(path)).entries.items()}
-
-    def authors(key: str) -> tuple[str, str]:
-        entry = entries[key]
-        people = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [codecs.decode(" ".join(p.last_names), "ulatex") for p in people]
-        names = [re.sub(r"[{}]", "", name) for name in names]
-        names = [f"{names[0]} et al."] if len(names) > 2 else names
-        who = " and ".join(names) or re.sub(r"[{}]", "", entry.fields.get("title", key))
-        return who, entry.fields.get("year", "n.d.")
-
-    def cite(keys: str, textual: bool) -> str:
-        parts = [authors(key.strip()) for key in keys.split(",")]
-        if textual:
-            return "; ".join(f"{who} ({year})" for who, year in parts)
-        return "(" + "; ".join(f"{who}, {year}" for who, year in parts) + ")"
-
-    return cite
-
-
 def book_index(app) -> Index:
     """Labels, numbers, equation numbers and titles from the finished Sphinx environment."""
     env, index = app.env, Index()
-    for docname in notebooks(app):
-        first = form.cell_source(read_notebook(app, docname)["cells"][0])
-        heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), "")
-        index.titles[docname] = heading[2:].strip() or docname
+    for docname, title in env.titles.items():  # in Markdown: inline math as $...$
+        parts = (f"${n.astext()}$" if n.tagname == "math" else n.astext() for n in title.children)
+        index.titles[docname] = "".join(parts)
     std = env.get_domain("std")
     for label, (docname, _anchor) in std.anonlabels.items():
         title = std.labels.get(label, (docname, label, ""))[2]
@@ -302,8 +276,16 @@ def book_index(app) -> Index:
                 index.numbers[node_id] = text
                 if index.targets.get(node_id, Target(docname, node_id)).text == node_id:
                     index.targets[node_id] = Target(docname, text)  # a bare label: the number
-    if app.config.bibtex_bibfiles:
-        index.cite = bibtex_citer([Path(app.srcdir, p) for p in app.config.bibtex_bibfiles])
+    bibtex = env.get_domain("cite")
+
+    def cite(keys: str, role: str) -> str:
+        """A citation as its page shows it (sphinxcontrib-bibtex); ``{cite}`` is ``{cite:p}``."""
+        kind = role.removeprefix("cite").removeprefix(":") or "p"
+        xref = pending_xref(refdomain="cite", reftype=kind)  # where a missing key is reported
+        cited = bibtex.resolve_xref(env, index.docname, app.builder, kind, keys, xref, None)
+        return cited.astext()
+
+    index.cite = cite
     return index
 
 
@@ -311,30 +293,26 @@ def repository_url(app) -> str:
     return (app.config.html_theme_options.get("repository_url") or "").rstrip("/")
 
 
-def notebooks(app) -> list[str]:
-    """The book's chapters written as notebooks, sorted."""
-    return sorted(d for d in app.env.found_docs if Path(app.env.doc2path(d)).suffix == ".ipynb")
-
-
-def read_notebook(app, docname: str) -> dict:
-    return json.loads(Path(app.env.doc2path(docname)).read_text(encoding="utf-8"))
+def notebooks(app) -> dict[str, Path]:
+    """The chapters written as notebooks: docname -> source, in order."""
+    sources = {d: Path(app.env.doc2path(d)) for d in sorted(app.env.found_docs)}
+    return {docname: path for docname, path in sources.items() if path.suffix == ".ipynb"}
 
 
 def write_plain_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     index = book_index(app)
-    for docname in notebooks(app):
+    for docname, source in notebooks(app).items():
         index.docname = docname
-        plain = convert_notebook(read_notebook(app, docname), index, repository_url(app))
+        plain = convert_notebook(json.loads(source.read_text("utf-8")), index, repository_url(app))
         if left := myst_left(plain):
             raise RuntimeError(f"{docname}: MyST left in the plain notebook: {left}")
         path = Path(app.outdir, NOTEBOOKS_DIR, f"{docname}.ipynb")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(form.dumps(plain), encoding="utf-8")
-        data = Path(app.env.doc2path(docname)).parent / "data"
-        if data.is_dir():  # files the notebooks read, next to them
-            shutil.copytree(data, path.parent / "data", dirs_exist_ok=True)
+        if (source.parent / "data").is_dir():  # files the notebooks read, next to them
+            shutil.copytree(source.parent / "data", path.parent / "data", dirs_exist_ok=True)
 
 
 def point_buttons(app, pagename, templatename, context, doctree) -> None:
