@@ -8,7 +8,6 @@ plain notebooks into ``slides/`` in the site, with npm's reveal.js and the site'
 from __future__ import annotations
 
 import argparse
-import copy
 import html
 import json
 import re
@@ -31,50 +30,44 @@ def figure_html(mystnb: dict, outputs: list[dict]) -> str:
     caption = html.escape(mystnb["figure"]["caption"])
     alt = html.escape(mystnb.get("image", {}).get("alt") or mystnb["figure"]["caption"])
     data = next(o["data"] for o in outputs if "image/png" in o.get("data", {}))
-    if VEGALITE in data:
+    if VEGALITE in data:  # drawn in the deck by the site's Vega
         spec = json.dumps(data[VEGALITE], separators=(",", ":")).replace("</", "<\\/")
-        return (
-            f'<figure class="live-figure"><script type="application/json">{spec}</script>'
-            f'<div class="live-view"></div><figcaption>{caption}</figcaption></figure>'
-        )
-    png = data["image/png"].strip()
-    return (
-        f'<figure><img src="data:image/png;base64,{png}" alt="{alt}">'
-        f"<figcaption>{caption}</figcaption></figure>"
-    )
+        shown = f'<figure class="live-figure"><script type="application/json">{spec}</script>'
+        shown += '<div class="live-view"></div>'
+    else:
+        png = data["image/png"].strip()
+        shown = f'<figure><img src="data:image/png;base64,{png}" alt="{alt}">'
+    return f"{shown}<figcaption>{caption}</figcaption></figure>"
 
 
-def deck_notebook(notebook: dict, name: str) -> dict | None:
-    """The cells of the deck (None: no cell is marked); figures as captioned images."""
-    deck = copy.deepcopy(notebook)
+def cut_to_deck(notebook: dict, name: str) -> list[dict]:
+    """Keep the marked cells of ``notebook`` (in place), figures as captioned images."""
     cells = []
-    for cell in deck["cells"]:
+    for cell in notebook["cells"]:
         metadata = cell["metadata"]
         kind = metadata.get("slideshow", {}).get("slide_type", "skip")
         if kind == "skip":
             continue
-        if SOLUTION.search("".join(cell["source"])):
+        if SOLUTION.search(cell["source"]):
             raise ValueError(f"{name}: an exercise's solution is marked {kind!r}")
-        metadata["slideshow"] = {"slide_type": kind}
         figure = metadata.get("mystnb", {}).get("figure")
         hidden = metadata.get("jupyter", {}).get("source_hidden")
         if cell["cell_type"] == "code" and (figure or hidden):
             metadata["tags"] = sorted({*metadata.get("tags", []), "hide-input"})
+            metadata["transient"] = {"remove_source": True}  # as nbconvert's TagRemovePreprocessor
         if cell["cell_type"] == "code" and figure:
             data = {"text/html": figure_html(metadata["mystnb"], cell["outputs"])}
             if 'class="live-figure"' in data["text/html"]:
-                deck["metadata"]["explorable"] = True
+                notebook["metadata"]["explorable"] = True
             cell["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": data}]
         cells.append(cell)
-    deck["cells"] = cells
-    return deck if cells else None
+    notebook["cells"] = cells
+    return cells
 
 
 def title(notebook: dict) -> str:
     """The chapter's heading, without TeX: the title of the deck's page."""
-    text = "".join(
-        "".join(c["source"]) + "\n" for c in notebook["cells"] if c["cell_type"] == "markdown"
-    )
+    text = "\n".join(c["source"] for c in notebook["cells"] if c["cell_type"] == "markdown")
     heading = next((ln[2:] for ln in text.splitlines() if ln.startswith("# ")), "Slides")
     heading = re.sub(r"\\neq?\b", "≠", heading)
     return re.sub(r"[$\\]", "", heading).strip()
@@ -99,22 +92,15 @@ def build(site: Path) -> list[Path]:
     """Write a deck for each plain notebook with marked cells; return their paths."""
     import nbformat
     from nbconvert import SlidesExporter
-    from traitlets.config import Config
 
-    config = Config(
-        SlidesExporter={
-            "reveal_url_prefix": "reveal.js",
-            "reveal_theme": "white",
-            "mathjax_url": "../mathjax/tex-chtml-full.js",
-            "exclude_input_prompt": True,
-            "exclude_output_prompt": True,
-        },
-        TagRemovePreprocessor={"enabled": True, "remove_input_tags": {"hide-input"}},
-    )
     exporter = SlidesExporter(
-        config=config,
         template_name="slides_template",
         extra_template_basedirs=[str(ROOT / "tools")],
+        reveal_url_prefix="reveal.js",
+        reveal_theme="white",
+        mathjax_url="../mathjax/tex-chtml-full.js",
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     out = site / DECKS
     shutil.rmtree(out, ignore_errors=True)
@@ -123,27 +109,25 @@ def build(site: Path) -> list[Path]:
         shutil.copyfile(REVEAL / name, out / "reveal.js" / name)
     written = []
     for path in sorted((site / PLAIN).glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        if (deck := deck_notebook(notebook, path.stem)) is None:
+        notebook = nbformat.read(path, as_version=4)
+        resources = {"metadata": {"name": title(notebook)}}
+        if not cut_to_deck(notebook, path.stem):
             continue
-        explorable = "explorable" in deck["metadata"]
-        resources = {"metadata": {"name": title(notebook)}, "explorable": explorable}
-        page, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(deck), 4), resources)
+        resources["explorable"] = "explorable" in notebook["metadata"]
+        page, _ = exporter.from_notebook_node(notebook, resources)
         written.append(out / f"{path.stem}.html")
         written[-1].write_text(relink(page, path.stem), encoding="utf-8")
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
     site = parser.parse_args(argv).site
     if not (site / PLAIN).is_dir():
-        print(f"No plain notebooks in {site / PLAIN}: build the book first.", file=sys.stderr)
-        return 1
+        sys.exit(f"No plain notebooks in {site / PLAIN}: build the book first.")
     print(f"{len(build(site))} decks in {site / DECKS}")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
