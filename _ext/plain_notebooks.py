@@ -29,6 +29,27 @@ ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in JupyterLab
 DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")  # a file the code reads
 
+# The first cells of a plain notebook, which prepare it where it was opened alone (Colab).
+INSTALL = """\
+# The companion package of the book: installed here only where it is missing
+# (Google Colab, a fresh Jupyter), from the book's repository.
+try:
+    import softmax_derivative  # noqa: F401
+except ImportError:
+    %pip install --quiet "softmax-derivative[fast] @ git+{url}#subdirectory=code"
+"""
+FETCH_DATA = """\
+# The data this notebook reads, next to it; fetched where it was opened alone.
+import pathlib
+import urllib.request
+
+base = "{base}"
+for name in {files!r}:
+    if not pathlib.Path(name).exists():
+        pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)
+        urllib.request.urlretrieve(f"{{base}}/{{name}}", name)
+"""
+
 MYST_LEFT = [  # MyST that must not be left in a plain notebook
     re.compile(r"^\s*(?:`{3,}|:{3,})\{[\w:-]+\}", re.M),  # directive fence
     re.compile(r"\{[\w:-]+\}`"),  # role
@@ -181,20 +202,6 @@ def setup_cell(cell_id: str, source: str) -> dict:
     return new_code_cell(source.splitlines(True), id=cell_id, metadata={"tags": ["install"]})
 
 
-def install_cell(repository_url: str) -> dict:
-    """The first cell: installs the companion package where it is missing (Colab)."""
-    return setup_cell(
-        "install-companion-package",
-        "# The companion package of the book: installed here only where it is missing\n"
-        "# (Google Colab, a fresh Jupyter), from the book's repository.\n"
-        "try:\n"
-        "    import softmax_derivative  # noqa: F401\n"
-        "except ImportError:\n"
-        '    %pip install --quiet "softmax-derivative[fast] @ '
-        f'git+{repository_url}#subdirectory=code"\n',
-    )
-
-
 def data_files(notebook: dict) -> list[str]:
     """The files under ``data/`` that the notebook's code cells name."""
     code = (form.cell_source(c) for c in notebook["cells"] if c["cell_type"] == "code")
@@ -205,23 +212,12 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
     """A chapter notebook as a plain notebook (a new dict; the input is not changed)."""
     plain = copy.deepcopy(notebook)
     solutions = set(form.solution_cells(plain["cells"]))
-    cells = [install_cell(repository_url)]
+    cells = [setup_cell("install-companion-package", INSTALL.format(url=repository_url))]
     if files := data_files(notebook):  # next to the notebook, or fetched from its branch
         raw = repository_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
         folder = posixpath.dirname(index.docname)
-        base_url = "/".join(part for part in (raw, NOTEBOOKS_BRANCH, folder) if part)
-        source = (
-            "# The data this notebook reads, next to it; fetched where it was opened alone.\n"
-            "import pathlib\n"
-            "import urllib.request\n"
-            "\n"
-            f'base = "{base_url}"\n'
-            f"for name in {files!r}:\n"
-            "    if not pathlib.Path(name).exists():\n"
-            "        pathlib.Path(name).parent.mkdir(parents=True, exist_ok=True)\n"
-            '        urllib.request.urlretrieve(f"{base}/{name}", name)\n'
-        )
-        cells.append(setup_cell("fetch-data", source))
+        base = "/".join(part for part in (raw, NOTEBOOKS_BRANCH, folder) if part)
+        cells.append(setup_cell("fetch-data", FETCH_DATA.format(base=base, files=files)))
     for position, cell in enumerate(plain["cells"]):
         if cell["cell_type"] == "markdown":
             source = convert_markdown(form.cell_source(cell), index)
