@@ -270,7 +270,7 @@ def book_index(app) -> Index:
                     continue
                 text = f"{words.get(figtype, kind_title(figtype))} {shown}"
                 index.numbers[node_id] = text
-                if index.targets.get(node_id, Target(docname, node_id)).text == node_id:
+                if node_id not in index.targets or index.targets[node_id].text == node_id:
                     index.targets[node_id] = Target(docname, text)  # a bare label: the number
     bibtex = env.get_domain("cite")
 
