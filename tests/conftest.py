@@ -22,11 +22,10 @@ Do not run `playwright install`: the checks use the system browser."""
 THEMES = ("light", "dark")  # the theme switch of pydata-sphinx-theme
 # jupyter-book 1.0.4 (sphinx-thebe) declares `const THEBE_JS_URL` twice in every page: a
 # harmless SyntaxError, the only console error allowed.
-KNOWN_CONSOLE_ERRORS = {"SyntaxError: Identifier 'THEBE_JS_URL' has already been declared"}
+KNOWN_CONSOLE_ERROR = "SyntaxError: Identifier 'THEBE_JS_URL' has already been declared"
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # npm, package-lock.json
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE_MIN_RULES = 40  # of about 60 rules for these tags (far fewer: the tags were not applied)
-SUMMARY_KEY = pytest.StashKey[dict]()  # tests/test_site.py's measurements, printed at the end
 PAGE_CHECKS = ("equations-typeset", "mathjax-errors", "console-errors", "offsite-requests")
 PAGE_CHECKS += ("failed-responses", "alt-text")
 THEME_CHECKS = ("theme-in-effect", "equations-visible", "axe")
@@ -59,7 +58,6 @@ def site_url(site: Path):
     )
     handler = functools.partial(quiet, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         yield f"http://127.0.0.1:{server.server_address[1]}/"
         server.shutdown()
@@ -68,12 +66,6 @@ def site_url(site: Path):
 @pytest.fixture
 def offsite_requests(context) -> list[str]:
     return block_offsite(context)
-
-
-def pytest_terminal_summary(terminalreporter, config) -> None:
-    if summary := config.stash.get(SUMMARY_KEY, None):
-        terminalreporter.write_sep("-", "site check (browser)")
-        terminalreporter.write_line(", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
 def site_pages(site: Path, skip=("_static", "slides")) -> list[str]:
@@ -106,7 +98,8 @@ def block_offsite(target) -> list[str]:
 AXE_JS = """async ([include, tags]) => {
   const r = await axe.run(include || document, {runOnly: {type: 'tag', values: tags},
                                                 resultTypes: ['violations']});
-  return {rules: [...r.violations, ...r.passes, ...r.incomplete, ...r.inapplicable].map(x => x.id),
+  const ran = [...r.violations, ...r.passes, ...r.incomplete, ...r.inapplicable].map(x => x.id);
+  return {rules: new Set(ran).size,
     violations: r.violations.map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): `
       + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ('
         + (n.failureSummary || '').split('\\n').slice(1).join(' ').trim() + ')').join('; '))};
@@ -115,7 +108,7 @@ AXE_JS = """async ([include, tags]) => {
 
 def axe(page, include: str | None = None) -> dict:
     """axe-core's WCAG 2 A and AA rules on the page, or on the elements `include` selects:
-    the rules that ran and the violations found."""
+    how many rules ran, and the violations found."""
     if not AXE_SCRIPT.is_file():
         pytest.fail(f"No {AXE_SCRIPT}: run `make site-assets` (npm ci).", pytrace=False)
     if not page.evaluate("!!window.axe"):
@@ -135,7 +128,8 @@ INSPECT_JS = """async () => {
   return {loaded, math: maths.length, images: document.querySelectorAll('article img').length,
     typeset: document.querySelectorAll('mjx-container').length,
     untypeset: maths.filter(e => !e.querySelector('mjx-container'))
-      .map(e => e.textContent.trim().slice(0, 200)),
+      .map(e => e.textContent.trim().slice(0, 200))
+      .concat(maths.length && !loaded ? ['page has math but MathJax did not load'] : []),
     merrors: [...document.querySelectorAll('mjx-merror')].map(e => ((e.dataset.mjxError
       || e.title || '') + ' in ' + tex(e)).trim().slice(0, 300)),
     badAlt: [...document.querySelectorAll('img')].filter(i => /^\\s*(<(Figure size|matplotlib)|$)/i
@@ -196,20 +190,20 @@ THEME_JS = """async (theme) => {
 }"""
 
 
-def measure(context, url, *, screenshot=None, with_axe=True, themes=THEMES, fulfill=None):
-    """Open `url` in a new tab of a Playwright browser or context; return what it did: counts,
-    and the problems each check (PAGE_CHECKS) found, and per theme (THEME_CHECKS, with every
-    collapsed block open, axe-core if `with_axe`) under "themes". `screenshot`: a path for a
-    screenshot of the first display equation. `fulfill`: {URL: HTML} served instead."""
-    start, page, pending = time.perf_counter(), context.new_page(), set()
+def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> dict:
+    """Open `url` in a new tab of a Playwright browser or context; return the counts, the
+    problems of each of PAGE_CHECKS, and under "themes" those of THEME_CHECKS in each theme,
+    with every collapsed block open. `screenshot`: a path for a screenshot of the first
+    display equation. `fulfill`: {URL: HTML} served instead."""
+    page, pending, console, failures = context.new_page(), set(), [], []
     page.set_viewport_size({"width": 1280, "height": 900})
-    offsite, console, known_console, failures = block_offsite(page), [], [], []
-    seen = {"known_console": known_console, "themes": {}}
+    offsite = block_offsite(page)
     for target, html in (fulfill or {}).items():
         page.route(target, lambda r, _, body=html: r.fulfill(body=body, content_type="text/html"))
 
     def error(text: str) -> None:
-        (known_console if text in KNOWN_CONSOLE_ERRORS else console).append(text)
+        if text != KNOWN_CONSOLE_ERROR:
+            console.append(text)
 
     def failed(request, status="") -> None:
         pending.discard(request)
@@ -224,13 +218,11 @@ def measure(context, url, *, screenshot=None, with_axe=True, themes=THEMES, fulf
     page.on("requestfailed", failed)
     try:
         page.goto(url, wait_until="load")
-        try:
-            found = page.evaluate(INSPECT_JS)
-        except Exception:  # index.html redirects (meta refresh): inspect where it lands
-            page.wait_for_load_state("load")
-            found = page.evaluate(INSPECT_JS)
-        seen |= {"final_url": page.url, **found}
-        _settle(page, pending)
+        # index.html only redirects (meta refresh): inspect the chapter it leads to.
+        page.wait_for_function("!document.querySelector('meta[http-equiv=refresh i]')")
+        page.wait_for_load_state("load")
+        seen = page.evaluate(INSPECT_JS)
+        seen |= {"final_url": page.url, "themes": {}}
         if screenshot is not None:
             page.locator("div.math").first.scroll_into_view_if_needed()
             page.evaluate("window.scrollBy(0, -120)")
@@ -238,28 +230,21 @@ def measure(context, url, *, screenshot=None, with_axe=True, themes=THEMES, fulf
         closed = page.evaluate(EXPAND_JS) if themes else 0
         for theme in themes:
             t = page.evaluate(THEME_JS, theme)
-            found = axe(page) if with_axe else {"rules": [], "violations": []}
-            light = (t["pageLuminance"] > 0.5) == (theme == "light")
             in_effect = [f"{closed} collapsed blocks did not open"] if closed else []
+            light = (t["pageLuminance"] > 0.5) == (theme == "light")
             if t["theme"] != theme or not light or t["textContrast"] < 4.5 or t["unparsed"]:
                 in_effect.append(f"{theme} theme not in effect: {t}")
-            ran = len(set(found["rules"]))
-            few = [f"{ran} axe rules ran, not {AXE_MIN_RULES}"] if ran < AXE_MIN_RULES else []
-            problems = {"theme-in-effect": in_effect, "equations-visible": t["hidden"]}
-            problems["axe"] = found["violations"] + (few if with_axe else [])
-            seen["themes"][theme] = t | found | {"problems": problems}
-        _settle(page, pending)  # anything started late is seen too
+            found = axe(page)
+            if found["rules"] < AXE_MIN_RULES:
+                found["violations"].append(f"{found['rules']} axe rules ran, not {AXE_MIN_RULES}")
+            problems = (in_effect, t["hidden"], found["violations"])
+            t["problems"] = dict(zip(THEME_CHECKS, problems, strict=True))
+            seen["themes"][theme] = t
+        deadline = time.monotonic() + 10  # every request finished (or 10 s): late ones seen too
+        while pending and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
     finally:
         page.close()
-    if seen["math"] and not seen["loaded"]:
-        seen["untypeset"].append("page has math but MathJax did not load")
     problems = (seen["untypeset"], seen["merrors"], console, offsite, failures, seen["badAlt"])
     seen["problems"] = dict(zip(PAGE_CHECKS, problems, strict=True))
-    return seen | {"seconds": time.perf_counter() - start}
-
-
-def _settle(page, pending: set, seconds: float = 10) -> None:
-    """Wait until every request the page made has finished (or `seconds` have passed)."""
-    deadline = time.monotonic() + seconds
-    while pending and time.monotonic() < deadline:
-        page.wait_for_timeout(20)
+    return seen

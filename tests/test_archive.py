@@ -17,7 +17,8 @@ DOWNLOADS = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]
 LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
 # Links that leave the copy on purpose: other sites, mail, data and in-page anchors.
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#)", re.IGNORECASE)
-RESOURCE = re.compile(r'<(?:script|img|source)\b[^>]*\bsrc="([^"]*)"|<link\b[^>]*\bhref="([^"]*)"')
+# What a page loads from another host (http:, https: or scheme-relative).
+REMOTE = re.compile(r'<(?:script|img|source|link)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]*)"')
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +41,8 @@ def test_archive_holds_site_notebooks_and_requirements(copy: Path, site: Path) -
     decks = sorted(p.name for p in site.glob("slides/*.html"))
     assert decks == sorted(p.name for p in copy.glob("site/slides/*.html"))
     notebooks = {p.name: p.read_bytes() for p in (ROOT / "chapters").glob("*.ipynb")}
-    assert notebooks and notebooks == {
-        p.name: p.read_bytes() for p in copy.glob("chapters/*.ipynb")
-    }
+    copied = {p.name: p.read_bytes() for p in copy.glob("chapters/*.ipynb")}
+    assert notebooks and notebooks == copied
     requirements = (copy / "requirements.txt").read_text(encoding="utf-8")
     assert requirements == (ROOT / "requirements.txt").read_text(encoding="utf-8")
     # Each local package that requirements.txt installs (with extras: `-e ./code[fast]`).
@@ -63,8 +63,7 @@ def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None
     for rel in site_pages(offline, skip=("_static",)):
         page = offline / rel
         html = page.read_text(encoding="utf-8")
-        resources = (a or b for a, b in RESOURCE.findall(html))
-        remote += [f"{rel}: {url}" for url in resources if re.match(r"^(?:https?:)?//", url)]
+        remote += [f"{rel}: {url}" for url in REMOTE.findall(html)]
         for url in LINK.findall(html):
             path = unquote(urlsplit(url).path)
             anchor = urlsplit(url).fragment if path.endswith(".html") else ""
@@ -81,7 +80,7 @@ def test_every_link_of_the_offline_site_resolves(copy: Path, site: Path) -> None
     assert not broken, f"links to files missing from the copy: {broken[:10]}"
 
 
-def test_offline_pages_work_from_the_disk(copy: Path, context) -> None:
+def test_offline_pages_work_from_the_disk(copy: Path, context, page) -> None:
     """Each page passes the checks of tests/test_site.py that need no server; a deck works
     with the copy's reveal.js and MathJax."""
     pages = ["chapters/03_case_j_equals_k.html", "chapters/bibliography.html", "search.html"]
@@ -92,8 +91,7 @@ def test_offline_pages_work_from_the_disk(copy: Path, context) -> None:
         assert seen["final_url"].startswith("file://") and seen["typeset"] >= seen["math"]
         typeset += seen["typeset"]
     assert typeset > 0
-    deck = context.new_page()
-    open_deck(deck, next(copy.glob("site/slides/*.html")).as_uri())
-    assert deck.evaluate("Reveal.getTotalSlides()") > 1
-    assert deck.locator("mjx-container").count() > 0
-    assert deck.locator("mjx-merror").count() == 0
+    open_deck(page, next(copy.glob("site/slides/*.html")).as_uri())
+    assert page.evaluate("Reveal.getTotalSlides()") > 1
+    assert page.locator("mjx-container").count() > 0
+    assert page.locator("mjx-merror").count() == 0

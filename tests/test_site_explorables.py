@@ -9,11 +9,9 @@ import numpy as np
 import pytest
 
 import softmax_derivative as sd
-from conftest import SITE, THEME_JS, THEMES, axe, block_offsite
+from conftest import SITE, THEME_JS, THEMES, axe, site_pages
 
-PAGES = sorted(
-    str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if 'class="explorable"' in p.read_text()
-)
+PAGES = [rel for rel in site_pages(SITE) if 'class="explorable"' in (SITE / rel).read_text()]
 TOLERANCE, TINY = 1e-12, np.finfo(float).tiny
 READY = "[...document.querySelectorAll('div.explorable')].every(f => f.dataset.ready)"
 READ = """async ([index, names]) => {
@@ -47,8 +45,8 @@ MOVES = {
 }
 SIGNALS = {"softmax": "z1 z2 z3 z4 T", "jacobian": "z1 z2 z3", "cross-entropy": "z1 z2 z3 c"}
 SIGNALS = {figure: names.split() for figure, names in SIGNALS.items()} | {"training": ["snapshot"]}
-RESULTS: dict[str, dict] = {}
-AXE_RESULTS: dict[str, int] = {}
+SHOTS = SITE.parent / "screenshots"
+REPORT: dict = {"figures": {}, "axe_violations": {}}  # to _build/explorables-check.json
 
 
 def errors(computed, expected) -> float:
@@ -66,11 +64,8 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
     """The largest relative error of the figure's values at the inputs it reports."""
     if figure == "training":
         shown = rows(data, "w", "pixel", "row", "col")
-        stored = {
-            r["digit"]: r["w"]
-            for r in spec["vconcat"][1]["data"]["values"]
-            if r["shot"] == signals["snapshot"]
-        }
+        values = spec["vconcat"][1]["data"]["values"]
+        stored = {r["digit"]: r["w"] for r in values if r["shot"] == signals["snapshot"]}
         assert len(shown) == 640 and {r["shot"] for r in shown} == {signals["snapshot"]}
         assert all(r["w"] == stored[r["digit"]][8 * r["row"] + r["col"]] for r in shown)
         return 0.0
@@ -116,13 +111,11 @@ def move(figure_element, step: str) -> None:
 def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
     page.goto(site_url + path)
     page.wait_for_function(READY, timeout=30_000)
-    ready_ms = page.eval_on_selector_all("div.explorable", "fs => fs.map(f => +f.dataset.ready)")
-    specs = page.eval_on_selector_all(
-        "div.explorable", "fs => fs.map(f => JSON.parse(f.querySelector('script').textContent))"
+    figures = page.eval_on_selector_all(
+        "div.explorable",
+        "fs => fs.map(f => [+f.dataset.ready, JSON.parse(f.querySelector('script').textContent)])",
     )
-    shots = SITE.parent / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    for index, spec in enumerate(specs):
+    for index, (ready_ms, spec) in enumerate(figures):
         element = page.locator("div.explorable").nth(index)
         controls = set(element.locator("input").evaluate_all("es => es.map(e => e.name)"))
         figure = next((f for f, names in SIGNALS.items() if set(names) == controls), None)
@@ -134,44 +127,32 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
             named = named.or_(element.get_by_role("radiogroup", name=name.strip(), exact=True))
             assert named.count() == 1, f"{path}: no control named {name.strip()!r}"
         worst = 0.0
-        element.screenshot(path=str(shots / f"explorable-{figure}.png"))  # the initial state
+        element.screenshot(path=SHOTS / f"explorable-{figure}.png")  # the initial state
         for moves in MOVES[figure]:
             for step in moves.split():
                 move(element, step)
             state = json.loads(page.evaluate(READ, [index, SIGNALS[figure]]))
             worst = max(worst, compare(figure, state["signals"], state["data"], spec))
         assert worst <= TOLERANCE, f"{figure} in {path}: relative error {worst:.2e}"
-        RESULTS[figure] = {
-            "page": path,
-            "positions": len(MOVES[figure]),
-            "largest_error": worst,
-            "interactive_ms": ready_ms[index],
-        }
+        REPORT["figures"][figure] = dict(
+            page=path, positions=len(MOVES[figure]), largest_error=worst, interactive_ms=ready_ms
+        )
     assert offsite_requests == []
     for theme in THEMES:  # axe-core on the figures, in the light and the dark theme
         page.evaluate(THEME_JS, theme)
         violations = axe(page, "div.explorable")["violations"]
+        REPORT["axe_violations"][f"{path} ({theme})"] = violations
         assert violations == [], f"{path}, {theme} theme: {violations}"
-        AXE_RESULTS[f"{path} ({theme})"] = len(violations)
-    element.screenshot(path=str(shots / f"explorable-{figure}-dark.png"))  # the last, dark
+    element.screenshot(path=SHOTS / f"explorable-{figure}-dark.png")  # the last, dark
 
 
-def test_explorables_offline_and_reported(browser) -> None:
+def test_explorables_offline_and_reported(page, offsite_requests) -> None:
     """From disk (file://, as in the offline copy) too; all four figures were checked."""
     assert PAGES, f"no explorable figure in {SITE}"
-    page = browser.new_page()
-    refused = block_offsite(page)
     page.goto((SITE / PAGES[0]).as_uri())
     page.wait_for_function(READY, timeout=30_000)
-    page.close()
-    assert refused == []
-    assert set(RESULTS) == set(MOVES), f"figures checked: {sorted(RESULTS)}"
-    summary = {
-        "figures": RESULTS,
-        "positions_compared": sum(r["positions"] for r in RESULTS.values()),
-        "largest_error": max(r["largest_error"] for r in RESULTS.values()),
-        "axe_violations": AXE_RESULTS,
-        "javascript_bytes": sum(f.stat().st_size for f in (SITE / "explorables").glob("*.js")),
-    }
-    (SITE.parent / "explorables-check.json").write_text(json.dumps(summary, indent=1) + "\n")
-    assert summary["javascript_bytes"] <= 1.5e6
+    assert offsite_requests == []
+    assert set(REPORT["figures"]) == set(MOVES), f"figures checked: {sorted(REPORT['figures'])}"
+    REPORT["javascript_bytes"] = sum(f.stat().st_size for f in SITE.glob("explorables/*.js"))
+    (SITE.parent / "explorables-check.json").write_text(json.dumps(REPORT, indent=1) + "\n")
+    assert REPORT["javascript_bytes"] <= 1.5e6
