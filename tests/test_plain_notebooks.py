@@ -1,4 +1,5 @@
-"""The plain-notebook converter (_ext/plain_notebooks.py) on small, known inputs."""
+"""The plain-notebook converter (_ext/plain_notebooks.py) on small, known inputs, and the
+citations of the built site's plain notebooks."""
 
 import copy
 import html
@@ -141,7 +142,8 @@ def test_citations_read_as_on_the_site(site):
         for span in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', page, re.S):
             citation = html.unescape(re.sub(r"<[^>]+>", "", span))
             cited += 1
-            missing += [] if citation in text else [f"{plain.stem}: {citation}"]
+            if citation not in text:
+                missing.append(f"{plain.stem}: {citation}")
     assert cited and missing == [], missing
 
 
