@@ -5,8 +5,6 @@ first (and one fetching ``data/``), in ``_build/html/_notebooks/``, where the pa
 and Colab buttons point. MyST left fails the build. Why hand-written: tools/README.md.
 """
 
-from __future__ import annotations
-
 import copy
 import json
 import posixpath

@@ -5,8 +5,6 @@ plain notebooks into ``slides/`` in the site, with npm's reveal.js and the site'
     .venv/bin/python -m tools.slides [SITE]      # SITE: the built site, _build/html
 """
 
-from __future__ import annotations
-
 import argparse
 import html
 import json
