@@ -119,8 +119,14 @@ def convert_role(match: re.Match, index: Index) -> str:
 
 
 def convert_inline(line: str, index: Index) -> str:
-    """The roles of one line of Markdown."""
-    return ROLE.sub(lambda match: convert_role(match, index), line)
+    """The roles and ``[](#label)`` links (the form allows them) of one line of Markdown."""
+
+    def anchor(m: re.Match) -> str:
+        if m["text"]:  # plain Markdown already
+            return m[0]
+        return index.link(m["label"], index.numbers.get(m["label"]))
+
+    return form.ANCHOR_LINK.sub(anchor, ROLE.sub(lambda match: convert_role(match, index), line))
 
 
 def block_end(lines: list[str], start: int, fence: str) -> int:

@@ -51,7 +51,7 @@ def test_references_become_links_with_numbers_and_titles():
     out = convert(
         "By {prf:ref}`thm-03-diag`, {eq}`eq-03-diag`, {prf:ref}`the rule <thm-02-rule>`, "
         "{prf:ref}`thm-02-rule`, {doc}`02_rule`, {numref}`ex-03-a`, {ref}`slip-03-x` "
-        "and {cite}`kinsley2020nnfs`; {cite:t}`kinsley2020nnfs` says so."
+        "[](#ex-03-a) and {cite}`kinsley2020nnfs`; {cite:t}`kinsley2020nnfs` says so."
     )
     links = ["[Theorem 5](#thm-03-diag)", "[(1)](#eq-03-diag)", "[Exercise 7](#ex-03-a)"]
     links += ["[the rule](02_rule.ipynb#thm-02-rule)", "[Theorem 2](02_rule.ipynb#thm-02-rule)"]
