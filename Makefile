@@ -143,8 +143,8 @@ OWN_PY := $(if $(filter $(BIN)/python,$(PY)),$(STAMP))
 bench: $(OWN_PY)  ## time the kernels into chapters/data/benchmarks.json (minutes)
 	$(PY) code/benchmarks/bench.py --output chapters/data/benchmarks.json
 
-metrics:
-	$(PYTHON) -m tools.book_metrics
+metrics: $(STAMP)
+	$(PY) -m tools.book_metrics
 
 clean:
 	rm -rf _build

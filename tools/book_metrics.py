@@ -1,6 +1,6 @@
 """Measure the book: words, checks, collapsed cells, slip boxes, exercises, long code lines.
 
-``python3 -m tools.book_metrics`` prints one row per page of ``_toc.yml`` and a total
+``python -m tools.book_metrics`` prints one row per page of ``_toc.yml`` and a total
 (words: the ``\\S+`` tokens of markdown); ``--check`` exits 1 when a limit below is exceeded.
 """
 
