@@ -125,7 +125,7 @@ INSPECT_JS = """async () => {
   await within(document.fonts.ready);
   const maths = [...document.querySelectorAll('.math')];
   const tex = (e) => ((e.closest('mjx-container') || e).parentElement || e).textContent;
-  return {loaded, math: maths.length, images: document.querySelectorAll('article img').length,
+  return {math: maths.length, images: document.querySelectorAll('article img').length,
     typeset: document.querySelectorAll('mjx-container').length,
     untypeset: maths.filter(e => !e.querySelector('mjx-container'))
       .map(e => e.textContent.trim().slice(0, 200))
@@ -176,14 +176,12 @@ THEME_JS = """async (theme) => {
   let checked = 0;
   for (const c of document.querySelectorAll('mjx-container')) {
     const box = c.getBoundingClientRect(), tex = c.parentElement.textContent.trim().slice(0, 80);
-    if (!(c.checkVisibility({opacityProperty: true, visibilityProperty: true}) && box.width
-          && box.height)) {
-      if (article.contains(c)) { hidden.push('not displayed: ' + tex); }
-      continue;
-    }
-    checked += 1;
-    const ratio = contrast(c);
-    if (ratio < 4.5) { hidden.push('contrast ' + ratio.toFixed(2) + ': ' + tex); }
+    if (c.checkVisibility({opacityProperty: true, visibilityProperty: true}) && box.width
+        && box.height) {
+      checked += 1;
+      const ratio = contrast(c);
+      if (ratio < 4.5) { hidden.push('contrast ' + ratio.toFixed(2) + ': ' + tex); }
+    } else if (article.contains(c)) { hidden.push('not displayed: ' + tex); }
   }
   return {theme: root.dataset.theme, pageLuminance: lum(behind(document.body)),
           textContrast: contrast(article), hidden, checked, unparsed: [...unparsed]};
@@ -201,17 +199,13 @@ def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> di
     for target, html in (fulfill or {}).items():
         page.route(target, lambda r, _, body=html: r.fulfill(body=body, content_type="text/html"))
 
-    def error(text: str) -> None:
-        if text != KNOWN_CONSOLE_ERROR:
-            console.append(text)
-
     def failed(request, status="") -> None:
         pending.discard(request)
         if request.url not in offsite:
             failures.append(f"{status or request.failure} {request.url}")
 
-    page.on("console", lambda msg: error(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda err: error(f"{getattr(err, 'name', '') or 'Error'}: {err}"))
+    page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: console.append(f"{err.name or 'Error'}: {err}"))
     page.on("response", lambda r: failed(r.request, r.status) if r.status >= 400 else None)
     page.on("request", lambda request: pending.add(request))
     page.on("requestfinished", lambda request: pending.discard(request))
@@ -221,8 +215,7 @@ def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> di
         # index.html only redirects (meta refresh): inspect the chapter it leads to.
         page.wait_for_function("!document.querySelector('meta[http-equiv=refresh i]')")
         page.wait_for_load_state("load")
-        seen = page.evaluate(INSPECT_JS)
-        seen |= {"final_url": page.url, "themes": {}}
+        seen = page.evaluate(INSPECT_JS) | {"final_url": page.url, "themes": {}}
         if screenshot is not None:
             page.locator("div.math").first.scroll_into_view_if_needed()
             page.evaluate("window.scrollBy(0, -120)")
@@ -245,6 +238,7 @@ def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> di
             page.wait_for_timeout(20)
     finally:
         page.close()
+    console = [text for text in console if text != KNOWN_CONSOLE_ERROR]
     problems = (seen["untypeset"], seen["merrors"], console, offsite, failures, seen["badAlt"])
     seen["problems"] = dict(zip(PAGE_CHECKS, problems, strict=True))
     return seen

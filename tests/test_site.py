@@ -30,9 +30,8 @@ def site_context(browser_type, browser_type_launch_args: dict, tmp_path_factory)
     """A persistent context: Chromium keeps the compiled MathJax in its profile (an incognito
     `context` compiles it on every page: 10 to 25 % more time)."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    context = browser_type.launch_persistent_context(profile, **browser_type_launch_args)
-    yield context
-    context.close()
+    with browser_type.launch_persistent_context(profile, **browser_type_launch_args) as context:
+        yield context
 
 
 @pytest.fixture(scope="module")
