@@ -31,18 +31,13 @@ def title(entry: str) -> str:
     return re.search(r"(?m)^# (.*)$", text).group(1).strip()
 
 
-def title_pattern(text: str) -> str:
-    """A regex for `text` as pdftotext prints it: words as written, any spacing, and each
-    piece of math ($...$), which comes out as Unicode math letters, as a short wildcard."""
-    parts = re.split(r"\$[^$]+\$", text)
-    return r".{1,40}?".join(r"\s+".join(map(re.escape, p.split())) for p in parts).replace(
-        r"\s+.{1,40}?", r"\s*.{1,40}?"
-    )
-
-
-def contents_pattern(number: int, text: str) -> str:
-    """The line of the PDF's table of contents for chapter `number`: number, title, page."""
-    return rf"(?m)^\s*{number}\s+{title_pattern(text)}\s+\d+\s*$"
+def contents_pattern(number: int, title: str) -> str:
+    """The line of the PDF's contents for chapter `number`: number, title, page. The title's
+    words as written, any spacing; each piece of math ($...$), which pdftotext prints as
+    Unicode math letters, a short wildcard."""
+    parts = re.split(r"\$[^$]+\$", title)
+    pattern = r".{1,40}?".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    return rf"(?m)^\s*{number}\s+{pattern}\s+\d+\s*$"
 
 
 def run(*command: str) -> str:
@@ -82,7 +77,7 @@ def test_every_chapter_is_in_the_table_of_contents(text: str) -> None:
     assert not missing, f"chapters missing from the PDF's contents: {missing}"
 
 
-def test_title_pattern_tells_titles_apart() -> None:
+def test_contents_pattern_tells_titles_apart() -> None:
     line = "  4 Case 𝑗 ≠ 𝑘: the off-diagonal derivatives          31"
     title = "Case $j \\neq k$: the off-diagonal derivatives"
     assert re.search(contents_pattern(4, title), line)
