@@ -81,7 +81,7 @@ PORTABLE_ENV := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 \
 	NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL,AVX512_SPR \
 	NUMBA_CPU_NAME=generic NUMBA_NUM_THREADS=1
 nbval-portable: $(STAMP)
-	env $(PORTABLE_ENV) $(PY) tests/numerics.py --portable
+	env $(PORTABLE_ENV) $(PY) tests/numerics.py
 	env $(PORTABLE_ENV) $(NBVAL) -p no:cacheprovider chapters
 
 browser: $(STAMP)

@@ -1,9 +1,9 @@
-"""Print the numerical configuration the notebooks run under; with --portable, check it.
+"""Print the numerical configuration the notebooks run under, and check it is portable.
 
 NumPy ignores (with a hidden ImportWarning) a name in NPY_DISABLE_CPU_FEATURES that is not
-one of its targets, so a setting written for another NumPy would silently test nothing: with
---portable this fails unless NumPy dispatches no SIMD target above its baseline and OpenBLAS
-runs one thread on another core than the native one (the Makefile's PORTABLE_ENV).
+one of its targets, so a setting written for another NumPy would silently test nothing: this
+fails unless NumPy dispatches no SIMD target above its baseline and OpenBLAS runs one thread
+on another core than the native one (the Makefile's PORTABLE_ENV).
 """
 
 import os
@@ -16,7 +16,7 @@ VARIABLES += ("NUMBA_CPU_NAME", "NUMBA_NUM_THREADS")
 BLAS = "[p for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas']"  # run twice
 
 
-def main(argv: list[str]) -> int:
+def main() -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         import numpy._core._multiarray_umath as core  # parses NPY_DISABLE_CPU_FEATURES
@@ -28,8 +28,6 @@ def main(argv: list[str]) -> int:
         print(f"{name}={os.environ.get(name, '')}")
     print(f"blas: {blas}\nsimd_baseline: {list(core.__cpu_baseline__)}")
     print(f"simd_dispatched: {dispatched}\nnumpy_warnings: {[str(w.message) for w in caught]}")
-    if "--portable" not in argv:
-        return 0
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}  # a native interpreter
     code = f"import numpy, threadpoolctl; print({BLAS}[0]['architecture'])"
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -48,4 +46,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
