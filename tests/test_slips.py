@@ -26,7 +26,7 @@ def slips(notebook: Path) -> tuple[list[tuple[str, str, str]], int]:
         for line, following in zip(lines, [*lines[1:], ""], strict=True):
             if match := LABEL.match(line):
                 labels.append((match.group(1), where, following))
-    return labels, page_metrics(notebook).counts["slips"]
+    return labels, page_metrics(notebook)[0]["slips"]
 
 
 SLIPS = {path.name: slips(path) for path in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))}

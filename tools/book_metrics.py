@@ -9,7 +9,6 @@ import json
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -42,15 +41,6 @@ SYMPY_CALL = re.compile(r"\b(?:verify|is_identity)\(")
 NUMERIC_CALL = re.compile(r"\b(?:check_gradient|numerical_jacobian|assert_allclose|allclose)\(")
 
 
-@dataclass
-class PageMetrics:
-    """The counts of one page (a notebook or a markdown file) by column, and its long lines."""
-
-    page: str
-    counts: Counter[str] = field(default_factory=Counter)
-    long_lines: list[str] = field(default_factory=list)
-
-
 def toc_pages() -> list[Path]:
     """The pages of ``_toc.yml`` in reading order (the root first)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -63,10 +53,10 @@ def toc_pages() -> list[Path]:
     return pages
 
 
-def page_metrics(path: Path) -> PageMetrics:
-    """Count one page."""
-    metrics, text = PageMetrics(path.name), path.read_text(encoding="utf-8")
-    counts = metrics.counts
+def page_metrics(path: Path) -> tuple[Counter[str], list[str]]:
+    """The counts of one page by column, and where its long code lines are."""
+    counts, long_lines = Counter(), []
+    text = path.read_text(encoding="utf-8")
     cells = [{"cell_type": "markdown", "source": text}] if path.suffix == ".md" else None
     for index, cell in enumerate(cells or json.loads(text)["cells"]):
         source = cell_source(cell)
@@ -92,20 +82,15 @@ def page_metrics(path: Path) -> PageMetrics:
             for number, line in enumerate(source.splitlines(), 1):
                 if len(line) > MAX_CODE_LINE:
                     counts["long"] += 1
-                    metrics.long_lines.append(f"{path.name} cell {index} line {number}")
-    return metrics
+                    long_lines.append(f"{path.name} cell {index} line {number}")
+    return counts, long_lines
 
 
-def total(rows: list[PageMetrics]) -> PageMetrics:
-    """The column sums."""
-    summed = sum((row.counts for row in rows), Counter())
-    return PageMetrics("total", summed, [where for row in rows for where in row.long_lines])
-
-
-def format_table(rows: list[PageMetrics]) -> str:
-    """A plain-text table of the rows and their total."""
+def format_table(rows: dict[str, Counter]) -> str:
+    """A plain-text table of the rows (page: counts) and their total."""
     table = [["page", *(name.replace("_", " ") for name in COLUMNS)]]
-    table += [[r.page, *(str(r.counts[n]) for n in COLUMNS)] for r in [*rows, total(rows)]]
+    for page, counts in [*rows.items(), ("total", sum(rows.values(), Counter()))]:
+        table.append([page, *(str(counts[name]) for name in COLUMNS)])
     widths = [max(map(len, column)) for column in zip(*table, strict=True)]
     rule = ["-" * width for width in widths]
     table.insert(1, rule)
@@ -115,16 +100,16 @@ def format_table(rows: list[PageMetrics]) -> str:
     )
 
 
-def violations(rows: list[PageMetrics]) -> list[str]:
+def violations(rows: dict[str, Counter]) -> list[str]:
     """The limits the book exceeds, as sentences (empty when it keeps them all)."""
-    summed, words = total(rows).counts, {row.page: row.counts["words"] for row in rows}
-    found = []
+    summed, found = sum(rows.values(), Counter()), []
     if summed["words"] > MAX_BOOK_WORDS:
         found.append(f"{summed['words']} words of markdown > {MAX_BOOK_WORDS}")
     if summed["long"]:
         found.append(f"{summed['long']} code lines longer than {MAX_CODE_LINE} characters")
     for pages, budget in WORD_BUDGETS.items():
-        if (used := sum(words.get(page, 0) for page in pages.split(" + "))) > budget:
+        used = sum(rows[page]["words"] for page in pages.split(" + ") if page in rows)
+        if used > budget:
             found.append(f"{used} words in {pages} > {budget}")
     return found
 
@@ -134,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a limit is exceeded")
     parser.add_argument("--verbose", action="store_true", help="list the long code lines")
     args = parser.parse_args(argv)
-    rows = [page_metrics(path) for path in toc_pages()]
+    measured = {path.name: page_metrics(path) for path in toc_pages()}
+    rows = {page: counts for page, (counts, _) in measured.items()}
     problems = violations(rows)
     print(format_table(rows))
     print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
@@ -142,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         f"budget: at most {budget} words in {pages}" for pages, budget in WORD_BUDGETS.items()
     ]
     report += [f"exceeded: {problem}" for problem in problems] or ["all limits kept"]
-    report += [f"long line: {where}" for where in total(rows).long_lines if args.verbose]
+    if args.verbose:
+        report += [f"long line: {where}" for _, lines in measured.values() for where in lines]
     print("\n".join(report))
     return 1 if problems and args.check else 0
 

@@ -12,8 +12,8 @@ import itertools
 import json
 import re
 import sys
+from collections import namedtuple
 from pathlib import Path
-from typing import NamedTuple
 
 # A directive's opening fence: ```{name} argument  or  :::{name} argument
 DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
@@ -30,14 +30,8 @@ EQUATION_LABEL = re.compile(r"\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>prf:ref|ref|numref|eq|doc)\}`(?P<body>[^`]+)`")
 EXPLICIT_TEXT = re.compile(r"^(?P<text>.+?)\s*<(?P<label>[^<>]+)>$")
 FILE_LINK = re.compile(r"\[\]\((?P<target>[^)#\s]+\.(?:ipynb|md))\)")
-
-
-class Directive(NamedTuple):
-    """A directive found in a markdown cell: its name, argument and options."""
-
-    name: str
-    arg: str
-    options: dict[str, str]
+# A directive found in a markdown cell: its name, argument and options (a dict).
+Directive = namedtuple("Directive", "name arg options")
 
 
 def cell_source(cell: dict) -> str:
@@ -79,74 +73,59 @@ def markdown_cells(cells: list[dict]) -> list[tuple[str, str]]:
 
 def markup_problems(cells: list[dict]) -> list[str]:
     """What in the markdown cells JupyterLab cannot render right, with cell numbers."""
-    markdown = markdown_cells(cells)
-    found = [directive for _, text in markdown for directive in directives(text)]
+    markdown = [(where, text, directives(text)) for where, text in markdown_cells(cells)]
+    found = [directive for *_, cell_directives in markdown for directive in cell_directives]
     proof_labels = {d.options.get("label") for d in found if d.name.startswith("prf:")}
-    lines = [line.strip() for _, text in markdown for line in text.splitlines()]
+    lines = [line.strip() for _, text, _ in markdown for line in text.splitlines()]
     labels = {d.options.get("label") for d in found} | {
         m["label"] for line in lines for p in (TARGET, EQUATION_LABEL) if (m := p.search(line))
     }
     problems: list[str] = []
     open_gate = ""  # "exercise" or "solution" while inside a gated directive
-    for where, text in markdown:
-        for directive in directives(text):
-            name, arg = directive.name, directive.arg
-            classes = directive.options.get("class", "").split()
+    for where, text, cell_directives in markdown:
+        said = []  # of this cell
+        for name, arg, options in cell_directives:
             if name in GATES:
                 kind, gate = name.split("-")
                 if gate == "start" and open_gate:
-                    problems.append(f"{where}: {{{name}}} inside an open {open_gate}")
+                    said.append(f"{{{name}}} inside an open {open_gate}")
                 if gate == "end" and open_gate != kind:
-                    problems.append(f"{where}: {{{name}}} without its {kind}-start")
+                    said.append(f"{{{name}}} without its {kind}-start")
                 open_gate = kind if gate == "start" else ""
             if name in ("exercise", "exercise-start") and not arg.startswith(EXERCISE_KINDS):
-                kinds = ", ".join(map(repr, EXERCISE_KINDS))
-                problems.append(f"{where}: exercise title {arg!r} must begin with one of {kinds}")
-            if name == "solution-start" and "dropdown" not in classes:
-                problems.append(f"{where}: solution-start needs ':class: dropdown'")
+                said.append(f"exercise title {arg!r} must begin with one of {EXERCISE_KINDS}")
+            if name == "solution-start" and "dropdown" not in options.get("class", "").split():
+                said.append("solution-start needs ':class: dropdown'")
         for match in ROLE.finditer(text):
             role, body = match["role"], match["body"]
             explicit = EXPLICIT_TEXT.match(body)
             if role == "doc":
-                target = explicit["label"] if explicit else body
-                problems.append(
-                    f"{where}: {match[0]} renders as a file name in JupyterLab; write a link"
-                    f" with text, e.g. [Chapter title]({target}.ipynb)"
+                said.append(
+                    f"{match[0]} renders as a file name in JupyterLab; write a link with text,"
+                    f" e.g. [Chapter title]({explicit['label'] if explicit else body}.ipynb)"
                 )
             elif not explicit and body not in labels:
-                problems.append(
-                    f"{where}: {match[0]}: JupyterLab sees no label {body!r} in this notebook"
-                    " (another notebook's, or a figure named in code-cell metadata) and"
-                    f" shows it raw; give the text: {{{role}}}`some text <{body}>`"
+                said.append(
+                    f"{match[0]}: JupyterLab sees no label {body!r} in this notebook (another"
+                    " notebook's, or a figure named in code-cell metadata) and shows it raw;"
+                    f" give the text: {{{role}}}`some text <{body}>`"
                 )
         for match in ANCHOR_LINK.finditer(text):
             if (label := match["label"]) in proof_labels:
-                problems.append(
-                    f"{where}: {match[0]} fails in the book for a theorem label;"
-                    f" use {{prf:ref}}`{label}`"
+                said.append(
+                    f"{match[0]} fails in the book for a theorem label; use {{prf:ref}}`{label}`"
                 )
             elif label not in labels:
-                problems.append(f"{where}: {match[0]}: no label {label!r} in this notebook")
-        problems += [
-            f"{where}: {match[0]} has no text (JupyterLab shows the file name);"
-            " write the chapter's title as the link text"
+                said.append(f"{match[0]}: no label {label!r} in this notebook")
+        said += [
+            f"{match[0]} has no text (JupyterLab shows the file name); write the chapter's title"
+            " as the link text"
             for match in FILE_LINK.finditer(text)
         ]
+        problems += [f"{where}: {problem}" for problem in said]
     if open_gate:
         problems.append(f"end of notebook: the last {open_gate}-start is never ended")
     return problems
-
-
-def hide_cell(cell: dict, outputs: bool = False) -> bool:
-    """Collapse a code cell on the site and in JupyterLab (with ``outputs``, its outputs too
-    in JupyterLab: a solution's printed answer). Returns whether it changed."""
-    metadata = cell.setdefault("metadata", {})
-    before = json.dumps(metadata)
-    if "hide-input" not in metadata.setdefault("tags", []):
-        metadata["tags"].append("hide-input")
-    hidden = ["source_hidden", "outputs_hidden"] if outputs else ["source_hidden"]
-    metadata.setdefault("jupyter", {}).update(dict.fromkeys(hidden, True))
-    return json.dumps(metadata) != before
 
 
 def solution_cells(cells: list[dict]) -> list[int]:
@@ -162,20 +141,30 @@ def solution_cells(cells: list[dict]) -> list[int]:
 
 
 def normalise(notebook: dict) -> list[str]:
-    """Fix the collapsed cells of ``notebook`` in place; return what was changed."""
+    """Collapse the solutions (with their printed answers) and hide-input cells of ``notebook``
+    in place, also in JupyterLab; return what was changed."""
     changes = []
     solutions = set(solution_cells(notebook["cells"]))
     for index, cell in enumerate(notebook["cells"]):
+        metadata = cell["metadata"]
         if index in solutions:
-            if hide_cell(cell, outputs=True):
-                changes.append(f"cell {index}: solution collapsed (source and outputs)")
-            if not cell_source(cell).startswith(SOLUTION_FIRST_LINE):
-                source = f"{SOLUTION_FIRST_LINE}\n{cell_source(cell)}"
-                cell["source"] = source.splitlines(keepends=True)
-                changes.append(f"cell {index}: first line '{SOLUTION_FIRST_LINE}' added")
-        elif "hide-input" in cell["metadata"].get("tags", []) and cell["cell_type"] == "code":
-            if hide_cell(cell):
-                changes.append(f"cell {index}: hide-input cell collapsed in JupyterLab")
+            hidden = ["source_hidden", "outputs_hidden"]
+            change = "solution collapsed (source and outputs)"
+        elif cell["cell_type"] == "code" and "hide-input" in metadata.get("tags", []):
+            hidden = ["source_hidden"]
+            change = "hide-input cell collapsed in JupyterLab"
+        else:
+            continue
+        before = json.dumps(metadata)
+        if "hide-input" not in metadata.setdefault("tags", []):
+            metadata["tags"].append("hide-input")
+        metadata.setdefault("jupyter", {}).update(dict.fromkeys(hidden, True))
+        if json.dumps(metadata) != before:
+            changes.append(f"cell {index}: {change}")
+        if index in solutions and not cell_source(cell).startswith(SOLUTION_FIRST_LINE):
+            source = f"{SOLUTION_FIRST_LINE}\n{cell_source(cell)}"
+            cell["source"] = source.splitlines(keepends=True)
+            changes.append(f"cell {index}: first line '{SOLUTION_FIRST_LINE}' added")
     return changes
 
 
@@ -193,13 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.notebooks:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         changes = normalise(notebook)
-        problems = markup_problems(notebook["cells"])
-        for change in changes:
-            print(f"{path}: {'would fix' if args.check else 'fixed'}: {change}")
         if changes and not args.check:
             path.write_text(dumps(notebook), encoding="utf-8")
-        print("".join(f"{path}: {problem}\n" for problem in problems), end="")
-        findings += len(problems) + (len(changes) if args.check else 0)
+        verb = "would fix" if args.check else "fixed"
+        report = [f"{verb}: {change}" for change in changes] + markup_problems(notebook["cells"])
+        print("".join(f"{path}: {line}\n" for line in report), end="")
+        findings += len(report) if args.check else len(report) - len(changes)
     if findings:
         print(f"{findings} finding(s); the form is described in CONTRIBUTING.md")
     return 1 if findings else 0
