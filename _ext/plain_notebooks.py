@@ -25,6 +25,7 @@ NOTEBOOKS_BRANCH = "notebooks"
 LABELLED_MATH_END = re.compile(r"^(?P<math>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in JupyterLab
+ADMONITIONS = "admonition attention caution danger error hint important note tip warning".split()
 DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")  # a file the code reads
 
 # The first cells of a plain notebook, which prepare it where it was opened alone (Colab).
@@ -68,29 +69,23 @@ class Target:
 
 @dataclass
 class Index:
-    """Labels, numbers and titles of the whole book, as the book build gives them."""
+    """Labels and numbers of the whole book, as the book build gives them."""
 
     docname: str = ""  # the notebook being converted
     targets: dict[str, Target] = field(default_factory=dict)  # label -> target
     numbers: dict[str, str] = field(default_factory=dict)  # label -> "Theorem 5"
     equations: dict[str, str] = field(default_factory=dict)  # label -> "3"
-    titles: dict[str, str] = field(default_factory=dict)  # docname -> title (Markdown)
     cite: Callable[[str, str], str] = lambda keys, role: f"({keys})"  # keys, role -> text
 
-    def href(self, docname: str, label: str = "") -> str:
-        """A link from the current notebook to ``label`` in ``docname``."""
-        anchor = f"#{label}" if label else ""
-        if docname == self.docname:
-            return anchor or "#"
-        here = posixpath.dirname(self.docname) or "."
-        return f"{posixpath.relpath(docname, here)}.ipynb{anchor}"
-
     def link(self, label: str, text: str | None = None) -> str:
-        """``[text](href)`` to a label: an error if the book has no such label."""
+        """``[text](href)`` from the current notebook to a label: an error if there is none."""
         target = self.targets.get(label)
         if target is None:
             raise KeyError(f"{self.docname}: no target for {label!r}")
-        return f"[{text or target.text}]({self.href(target.docname, label)})"
+        if target.docname == self.docname:
+            return f"[{text or target.text}](#{label})"
+        path = posixpath.relpath(target.docname, posixpath.dirname(self.docname) or ".")
+        return f"[{text or target.text}]({path}.ipynb#{label})"
 
 
 def kind_title(name: str) -> str:
@@ -99,13 +94,11 @@ def kind_title(name: str) -> str:
 
 
 def convert_role(match: re.Match, index: Index) -> str:
-    """One MyST role as plain Markdown; one not converted is left, for ``myst_left``."""
+    """One MyST role as plain Markdown; one not converted (``{doc}``, which the form does not
+    allow) is left, for ``myst_left``."""
     role, body = match["role"], match["body"]
     explicit = form.EXPLICIT_TEXT.match(body)
     text, label = (explicit["text"], explicit["label"]) if explicit else (None, body)
-    if role == "doc":
-        docname = str(Path(index.docname).parent / label) if "/" not in label else label
-        return f"[{text or index.titles.get(docname, label)}]({index.href(docname)})"
     if role in ("prf:ref", "ref", "numref"):
         number = index.numbers.get(label) if role == "numref" else None
         return index.link(label, text or number)
@@ -147,16 +140,14 @@ def render_directive(name: str, arg: str, options: dict, body: str, index: Index
         return f"{anchor}**{number}**{f' ({title})' if title else ''}\n\n{body}".rstrip()
     if name in ("exercise-end", "solution-end"):
         return ""
-    if name in ("solution", "solution-start"):
-        summary = f"<details>\n<summary>Solution to {index.numbers.get(arg, 'the exercise')}"
-        return f"{summary}</summary>\n\n" + (f"{body}\n\n</details>" if name == "solution" else "")
-    if name == "math":
-        return f"$$\n{body}\n$$"
-    if name in ("code-block", "code"):
-        return f"```{arg}\n{body}\n```"
+    if name == "solution-start":
+        number = index.numbers.get(arg, "the exercise")
+        return f"<details>\n<summary>Solution to {number}</summary>\n\n"
     if name == "dropdown" or "dropdown" in options.get("class", "").split():
         shown = title or kind_title(name)
         return f"{anchor}<details>\n<summary>{shown}</summary>\n\n{body}\n\n</details>"
+    if name not in ADMONITIONS:
+        raise ValueError(f"{index.docname}: no plain Markdown for the directive {{{name}}}")
     shown = title if name == "admonition" else ": ".join(filter(None, [kind_title(name), title]))
     return f"{anchor}**{shown}**\n\n{body}".rstrip()
 
@@ -252,17 +243,14 @@ def myst_left(notebook: dict) -> list[str]:
 
 
 def book_index(app) -> Index:
-    """Labels, numbers, equation numbers and titles from the finished Sphinx environment."""
+    """Labels, numbers and equation numbers from the finished Sphinx environment."""
     env, index = app.env, Index()
-    for docname, title in env.titles.items():  # in Markdown: inline math as $...$
-        parts = (f"${n.astext()}$" if n.tagname == "math" else n.astext() for n in title.children)
-        index.titles[docname] = "".join(parts)
     std = env.get_domain("std")
     for label, (docname, _anchor) in std.anonlabels.items():
         title = std.labels.get(label, (docname, label, ""))[2]
         index.targets[label] = Target(docname, title or label)
     # The numbers the pages show (numfig: numbered across the book), equations' in brackets.
-    words = {"figure": "Fig.", "table": "Table", "code-block": "Listing"}
+    words = {"figure": "Fig.", "code-block": "Listing"}  # otherwise the kind: "Table 2"
     for docname, figtypes in env.toc_fignumbers.items():
         for figtype, ids in figtypes.items():
             for node_id, number in ids.items():
@@ -293,19 +281,16 @@ def repository_url(app) -> str:
     return (app.config.html_theme_options.get("repository_url") or "").rstrip("/")
 
 
-def notebooks(app) -> dict[str, Path]:
-    """The chapters written as notebooks: docname -> source, in order."""
-    sources = {d: Path(app.env.doc2path(d)) for d in sorted(app.env.found_docs)}
-    return {docname: path for docname, path in sources.items() if path.suffix == ".ipynb"}
-
-
 def write_plain_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    index = book_index(app)
-    for docname, source in notebooks(app).items():
+    index, url = book_index(app), repository_url(app)
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        if source.suffix != ".ipynb":  # the chapters written as notebooks
+            continue
         index.docname = docname
-        plain = convert_notebook(json.loads(source.read_text("utf-8")), index, repository_url(app))
+        plain = convert_notebook(json.loads(source.read_text("utf-8")), index, url)
         if left := myst_left(plain):
             raise RuntimeError(f"{docname}: MyST left in the plain notebook: {left}")
         path = Path(app.outdir, NOTEBOOKS_DIR, f"{docname}.ipynb")
@@ -317,7 +302,7 @@ def write_plain_notebooks(app, exception) -> None:
 
 def point_buttons(app, pagename, templatename, context, doctree) -> None:
     """The .ipynb download and the Colab launch button open the plain notebook."""
-    if pagename not in notebooks(app):
+    if context.get("page_source_suffix") != ".ipynb":
         return
     repo = repository_url(app).removeprefix("https://github.com/")
     colab = app.config.html_theme_options["launch_buttons"]["colab_url"].rstrip("/")

@@ -5,7 +5,6 @@ plain notebooks into ``slides/`` in the site, with npm's reveal.js and the site'
     .venv/bin/python -m tools.slides [SITE]      # SITE: the built site, _build/html
 """
 
-import argparse
 import html
 import json
 import re
@@ -118,10 +117,8 @@ def build(site: Path) -> list[Path]:
     return written
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
-    site = parser.parse_args(argv).site
+def main() -> None:
+    site = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
     if not (site / PLAIN).is_dir():
         sys.exit(f"No plain notebooks in {site / PLAIN}: build the book first.")
     print(f"{len(build(site))} decks in {site / DECKS}")
