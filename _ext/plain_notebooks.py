@@ -22,7 +22,6 @@ from tools import notebook_form as form
 NOTEBOOKS_DIR = "_notebooks"
 NOTEBOOKS_BRANCH = "notebooks"
 
-LABELLED_MATH_END = re.compile(r"^(?P<math>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in JupyterLab
 ADMONITIONS = "admonition attention caution danger error hint important note tip warning".split()
@@ -61,7 +60,7 @@ MYST_LEFT = [  # MyST that must not be left in a plain notebook
 
 @dataclass
 class Target:
-    """Where a label points: its notebook, and the text a reference to it shows."""
+    """Where a label points: its notebook, and its title (empty for an untitled label)."""
 
     docname: str
     text: str
@@ -82,10 +81,11 @@ class Index:
         target = self.targets.get(label)
         if target is None:
             raise KeyError(f"{self.docname}: no target for {label!r}")
+        text = text or target.text or self.numbers.get(label, label)  # its title, else number
         if target.docname == self.docname:
-            return f"[{text or target.text}](#{label})"
+            return f"[{text}](#{label})"
         path = posixpath.relpath(target.docname, posixpath.dirname(self.docname) or ".")
-        return f"[{text or target.text}]({path}.ipynb#{label})"
+        return f"[{text}]({path}.ipynb#{label})"
 
 
 def kind_title(name: str) -> str:
@@ -179,10 +179,10 @@ def convert_markdown(text: str, index: Index) -> str:
         else:
             if target := form.TARGET.match(stripped):
                 out.append(f'<a id="{target["label"]}"></a>')
-            elif math := LABELLED_MATH_END.match(stripped):
+            elif math := form.EQUATION_LABEL.search(stripped):
                 number = index.equations.get(math["label"], "")
                 tag = f"\\tag{{{number}}}" if number else ""
-                out.append(f"{convert_inline(math['math'], index)}{tag}$$")
+                out.append(f"{convert_inline(stripped[: math.start()], index)}{tag}$$")
                 out.append(f'<a id="{math["label"]}"></a>')
             else:
                 out.append(convert_inline(line, index))
@@ -247,8 +247,7 @@ def book_index(app) -> Index:
     env, index = app.env, Index()
     std = env.get_domain("std")
     for label, (docname, _anchor) in std.anonlabels.items():
-        title = std.labels.get(label, (docname, label, ""))[2]
-        index.targets[label] = Target(docname, title or label)
+        index.targets[label] = Target(docname, std.labels.get(label, ("", "", ""))[2])
     # The numbers the pages show (numfig: numbered across the book), equations' in brackets.
     words = {"figure": "Fig.", "code-block": "Listing"}  # otherwise the kind: "Table 2"
     for docname, figtypes in env.toc_fignumbers.items():
@@ -259,11 +258,9 @@ def book_index(app) -> Index:
                     label = node_id.removeprefix("equation-")
                     index.equations[label] = shown
                     index.targets[label] = Target(docname, f"({shown})")
-                    continue
-                text = f"{words.get(figtype, kind_title(figtype))} {shown}"
-                index.numbers[node_id] = text
-                if node_id not in index.targets or index.targets[node_id].text == node_id:
-                    index.targets[node_id] = Target(docname, text)  # a bare label: the number
+                else:
+                    index.numbers[node_id] = f"{words.get(figtype, kind_title(figtype))} {shown}"
+                    index.targets.setdefault(node_id, Target(docname, ""))
     bibtex = env.get_domain("cite")
 
     def cite(keys: str, role: str) -> str:
@@ -277,14 +274,10 @@ def book_index(app) -> Index:
     return index
 
 
-def repository_url(app) -> str:
-    return (app.config.html_theme_options.get("repository_url") or "").rstrip("/")
-
-
 def write_plain_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    index, url = book_index(app), repository_url(app)
+    index, url = book_index(app), app.config.html_theme_options["repository_url"].rstrip("/")
     for docname in sorted(app.env.found_docs):
         source = Path(app.env.doc2path(docname))
         if source.suffix != ".ipynb":  # the chapters written as notebooks
@@ -304,8 +297,9 @@ def point_buttons(app, pagename, templatename, context, doctree) -> None:
     """The .ipynb download and the Colab launch button open the plain notebook."""
     if context.get("page_source_suffix") != ".ipynb":
         return
-    repo = repository_url(app).removeprefix("https://github.com/")
-    colab = app.config.html_theme_options["launch_buttons"]["colab_url"].rstrip("/")
+    options = app.config.html_theme_options
+    repo = options["repository_url"].rstrip("/").removeprefix("https://github.com/")
+    colab = options["launch_buttons"]["colab_url"].rstrip("/")
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
             if group.get("label") == "download-buttons" and button.get("text") == ".ipynb":
