@@ -64,10 +64,9 @@ def page_metrics(path: Path) -> tuple[Counter[str], list[str]]:
             counts["words"] += len(source.split())
             counts["slips"] += len(SLIP_BOX.findall(source))
             counts["next_cell"] += len(NARRATION.findall(source))
-            for directive in directives(source):
-                if directive.name in ("exercise", "exercise-start"):
-                    title = directive.arg
-                    kinds = (c for kind, c in EXERCISE_COLUMNS.items() if title.startswith(kind))
+            for name, arg, _ in directives(source):
+                if name in ("exercise", "exercise-start"):
+                    kinds = (c for kind, c in EXERCISE_COLUMNS.items() if arg.startswith(kind))
                     counts[next(kinds, "other_ex")] += 1
         elif cell["cell_type"] == "code":
             meta = cell.get("metadata", {})
