@@ -102,7 +102,7 @@ def convert_role(match: re.Match, index: Index) -> str:
     if role in ("prf:ref", "ref", "numref"):
         number = index.numbers.get(label) if role == "numref" else None
         return index.link(label, text or number)
-    if role == "eq":
+    if role == "eq":  # "(3)", as the page shows it, whatever the text
         if label not in index.equations:
             raise KeyError(f"{index.docname}: no equation {label!r}")
         return index.link(label, f"({index.equations[label]})")
@@ -112,12 +112,11 @@ def convert_role(match: re.Match, index: Index) -> str:
 
 
 def convert_inline(line: str, index: Index) -> str:
-    """The roles and ``[](#label)`` links (the form allows them) of one line of Markdown."""
+    """The roles and ``[](#label)`` links (the form allows them) of one line of Markdown;
+    a link with text is plain Markdown already."""
 
     def anchor(m: re.Match) -> str:
-        if m["text"]:  # plain Markdown already
-            return m[0]
-        return index.link(m["label"], index.numbers.get(m["label"]))
+        return m[0] if m["text"] else index.link(m["label"], index.numbers.get(m["label"]))
 
     return form.ANCHOR_LINK.sub(anchor, ROLE.sub(lambda match: convert_role(match, index), line))
 
@@ -234,11 +233,10 @@ def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
 def myst_left(notebook: dict) -> list[str]:
     """The MyST still in a notebook's markdown cells (empty for a plain notebook)."""
     return [
-        f"cell {position}: {m[0].strip()!r}"
-        for position, cell in enumerate(notebook["cells"])
-        if cell["cell_type"] == "markdown"
+        f"{where}: {m[0].strip()!r}"
+        for where, text in form.markdown_cells(notebook["cells"])
         for pattern in MYST_LEFT
-        for m in pattern.finditer(form.cell_source(cell))
+        for m in pattern.finditer(text)
     ]
 
 

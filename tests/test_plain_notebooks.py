@@ -30,8 +30,8 @@ def index(docname="chapters/03_case"):
     )
 
 
-def convert(text, docname="chapters/03_case"):
-    out = pn.convert_markdown(text, index(docname))
+def convert(text):
+    out = pn.convert_markdown(text, index())
     assert pn.myst_left({"cells": [{"cell_type": "markdown", "source": out}]}) == [], out
     return out
 
@@ -51,9 +51,11 @@ def test_references_become_links_with_numbers_and_titles():
     out = convert(
         "By {prf:ref}`thm-03-diag`, {eq}`eq-03-diag`, {prf:ref}`the rule <thm-02-rule>`, "
         "{prf:ref}`thm-02-rule`, {numref}`ex-03-a`, {ref}`slip-03-x` "
-        "[](#ex-03-a) and {cite}`kinsley2020nnfs`; {cite:t}`kinsley2020nnfs` says so."
+        "[](#ex-03-a), {eq}`text <eq-03-diag>` and {cite}`kinsley2020nnfs`; "
+        "{cite:t}`kinsley2020nnfs` says so."
     )
     links = ["[Theorem 5](#thm-03-diag)", "[(1)](#eq-03-diag)", "[Exercise 7](#ex-03-a)"]
+    assert out.count("[(1)](#eq-03-diag)") == 2, "an equation's text is its number"
     links += ["[the rule](02_rule.ipynb#thm-02-rule)", "[Theorem 2](02_rule.ipynb#thm-02-rule)"]
     links += ["[Where the sources slip: x](#slip-03-x)"]
     assert [link for link in links if link not in out] == []
