@@ -20,7 +20,9 @@ def test_a_small_notebook_is_counted_right(tmp_path):
         code(long_line),
         markdown(
             "(slip-01-x)=\n:::{admonition} Where the sources slip: a slip\n:::\n\n"
-            ":::{admonition} Where the sources slipped\n:::"
+            ":::{admonition} Where the sources slipped\n:::\n\n:::{note} Where the sources slip\n"
+            ":::\n\n```{admonition} Where the sources slip\n```\n\n"
+            "- item\n\n  :::{admonition} Where the sources slip\n  :::"
         ),
         markdown("```{exercise-start} Pen and paper: a proof\n:label: ex-01-a\n```"),
         markdown("```{exercise-start} Code: a function\n:label: ex-01-b\n```"),
@@ -30,7 +32,7 @@ def test_a_small_notebook_is_counted_right(tmp_path):
     path = tmp_path / "01_x.ipynb"
     path.write_text(nbformat.writes(nbf.new_notebook(cells=cells)))
     words = len(" ".join(c.source for c in cells if c.cell_type == "markdown").split())
-    expected = dict(words=words, verify=1, sympy=2, numeric=2, code=4, collapsed=2, slips=1)
+    expected = dict(words=words, verify=1, sympy=2, numeric=2, code=4, collapsed=2, slips=3)
     expected |= dict(pen_and_paper=1, code_ex=1, challenge=1, other_ex=1, long=1, next_cell=1)
     assert book_metrics.page_metrics(path) == (Counter(expected), ["01_x.ipynb cell 4 line 1"])
     assert set(expected) == set(book_metrics.COLUMNS)

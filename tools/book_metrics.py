@@ -123,9 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = violations(rows)
     print(format_table(rows))
     print(f"\nlimits: at most {MAX_BOOK_WORDS} words, code lines of at most {MAX_CODE_LINE}")
-    report = [
-        f"budget: at most {budget} words in {pages}" for pages, budget in WORD_BUDGETS.items()
-    ]
+    report = [f"budget: at most {words} words in {group}" for group, words in WORD_BUDGETS.items()]
     report += [f"exceeded: {problem}" for problem in problems] or ["all limits kept"]
     if args.verbose:
         report += [f"long line: {where}" for _, lines in measured.values() for where in lines]
