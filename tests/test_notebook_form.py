@@ -12,10 +12,7 @@ def gated_exercise(title="Code: the diagonal", solution_class=":class: dropdown"
     return [
         markdown(f"```{{exercise-start}} {title}\n:label: ex-1\n```\n\nWrite `f`."),
         code("def f():\n    return 1"),
-        markdown(
-            "```{exercise-end}\n```\n\n```{solution-start} ex-1\n"
-            f"{solution_class}\n```\n\nThe answer."
-        ),
+        markdown(f"```{{exercise-end}}\n```\n\n```{{solution-start}} ex-1\n{solution_class}\n```"),
         code("def f():\n    return 2"),
         markdown("```{solution-end}\n```\n\n## Summary\n\nSee {numref}`ex-1`."),
     ]

@@ -31,9 +31,7 @@ WORD_BUDGETS = {  # words of one page, or of the pages "a + b + ..." together
 
 COLUMNS = """words verify sympy numeric code collapsed slips pen_and_paper code_ex challenge
     other_ex long next_cell""".split()
-EXERCISE_COLUMNS = dict(
-    zip(EXERCISE_KINDS, ("pen_and_paper", "code_ex", "challenge"), strict=True)
-)
+KIND_COLUMNS = dict(zip(EXERCISE_KINDS, ("pen_and_paper", "code_ex", "challenge"), strict=True))
 COLLAPSING_TAGS = {"hide-input", "hide-cell", "remove-input"}  # or JupyterLab's source_hidden
 SLIP_BOX = re.compile(r"^[ \t]*(?::{3,}|`{3,})\{admonition\}[ \t]*Where the sources slip\b", re.M)
 NARRATION = re.compile(r"\b(?:the next cell|the cell below|the following cell)", re.IGNORECASE)
@@ -66,7 +64,7 @@ def page_metrics(path: Path) -> tuple[Counter[str], list[str]]:
             counts["next_cell"] += len(NARRATION.findall(source))
             for name, arg, _ in directives(source):
                 if name in ("exercise", "exercise-start"):
-                    kinds = (c for kind, c in EXERCISE_COLUMNS.items() if arg.startswith(kind))
+                    kinds = (c for kind, c in KIND_COLUMNS.items() if arg.startswith(kind))
                     counts[next(kinds, "other_ex")] += 1
         elif cell["cell_type"] == "code":
             meta = cell.get("metadata", {})
@@ -92,8 +90,7 @@ def format_table(rows: dict[str, Counter]) -> str:
         table.append([page, *(str(counts[name]) for name in COLUMNS)])
     widths = [max(map(len, column)) for column in zip(*table, strict=True)]
     rule = ["-" * width for width in widths]
-    table.insert(1, rule)
-    table.insert(-1, rule)
+    table = [table[0], rule, *table[1:-1], rule, table[-1]]  # header, pages, total
     return "\n".join(
         "  ".join([r[0].ljust(widths[0]), *map(str.rjust, r[1:], widths[1:])]) for r in table
     )
