@@ -157,18 +157,15 @@ def convert_markdown(text: str, index: Index) -> str:
     while position < len(lines):
         line = lines[position]
         stripped = line.strip()
-        if directive := form.DIRECTIVE.match(stripped):
-            end = block_end(lines, position, directive["fence"])
-            options, start = {}, position + 1
-            while start < end and (option := form.OPTION.match(lines[start].strip())):
-                options[option["key"]] = option["value"].strip()
-                start += 1
+        if fence := form.DIRECTIVE.match(stripped):
+            end = block_end(lines, position, fence["fence"])
+            name, arg, options = form.directives("\n".join(lines[position:end]))[0]
+            start = position + 1 + len(options)  # the body, after the option lines
             body = convert_markdown("\n".join(lines[start:end]).strip("\n"), index)
-            name = directive["name"]
             if name == "solution-end" and details_open:
                 out.append("\n</details>")
                 details_open = False
-            out.append(render_directive(name, directive["arg"].strip(), options, body, index))
+            out.append(render_directive(name, arg, options, body, index))
             details_open = details_open or name == "solution-start"
             position = end + 1
         elif code := form.CODE_FENCE.match(stripped):
@@ -196,18 +193,14 @@ def setup_cell(cell_id: str, source: str) -> dict:
     return new_code_cell(source.splitlines(True), id=cell_id, metadata={"tags": ["install"]})
 
 
-def data_files(notebook: dict) -> list[str]:
-    """The files under ``data/`` that the notebook's code cells name."""
-    code = (form.cell_source(c) for c in notebook["cells"] if c["cell_type"] == "code")
-    return sorted({name for source in code for name in DATA_FILE.findall(source)})
-
-
 def convert_notebook(notebook: dict, index: Index, repository_url: str) -> dict:
     """A chapter notebook as a plain notebook (a new dict; the input is not changed)."""
     plain = copy.deepcopy(notebook)
     solutions = set(form.solution_cells(plain["cells"]))
     cells = [setup_cell("install-companion-package", INSTALL.format(url=repository_url))]
-    if files := data_files(notebook):  # next to the notebook, or fetched from its branch
+    # The files under data/ that the code names: next to the notebook, or fetched from its branch
+    code = (form.cell_source(c) for c in notebook["cells"] if c["cell_type"] == "code")
+    if files := sorted({name for source in code for name in DATA_FILE.findall(source)}):
         raw = repository_url.replace("https://github.com/", "https://raw.githubusercontent.com/")
         folder = posixpath.dirname(index.docname)
         base = "/".join(part for part in (raw, NOTEBOOKS_BRANCH, folder) if part)
