@@ -28,7 +28,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE_MIN_RULES = 40  # of about 60 rules for these tags (far fewer: the tags were not applied)
 PAGE_CHECKS = ("equations-typeset", "mathjax-errors", "console-errors", "offsite-requests")
 PAGE_CHECKS += ("failed-responses", "alt-text")
-THEME_CHECKS = ("theme-in-effect", "equations-visible", "axe")
+THEME_CHECKS = ("theme-in-effect", "equations-visible", "axe")  # "axe (dark)": in each theme
+CHECKS = PAGE_CHECKS + tuple(f"{check} ({theme})" for theme in THEMES for check in THEME_CHECKS)
 
 
 def find_chromium() -> str:
@@ -145,17 +146,15 @@ EXPAND_JS = """() => {
   return document.querySelectorAll('.toggle-hidden, details:not([open])').length;
 }"""
 
-# Switches the theme as the theme switch does; once the transitions are over, the page's
-# background and text, and each equation: displayed, and its colour's contrast (WCAG) with
-# the colours behind it. (The navigation may hide a title; the article shows every one.)
-THEME_JS = """async (theme) => {
+# Switches the theme as the theme switch does; with its transitions brought to their end (no
+# waiting), the page's background and text, and each equation: displayed, and its colour's
+# contrast (WCAG) with the colours behind it. (The navigation may hide a title; the article
+# shows every one.)
+THEME_JS = """(theme) => {
   const root = document.documentElement;
   root.dataset.mode = root.dataset.theme = theme;
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const ending = document.getAnimations().filter(
-    (a) => a.effect?.getComputedTiming().endTime !== Infinity);  // a spinner never ends
-  await Promise.race([Promise.all(ending.map((a) => a.finished.catch(() => null))),
-    new Promise((r) => setTimeout(r, 5000))]);
+  document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+    .forEach((a) => a.finish());  // a spinner never ends: it runs on
   const unparsed = new Set();
   const parse = (css) => {
     const m = css.match(/^rgba?\\(([^)]*)\\)$/);
@@ -190,9 +189,9 @@ THEME_JS = """async (theme) => {
 
 def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> dict:
     """Open `url` in a new tab of a Playwright browser or context; return the counts, the
-    problems of each of PAGE_CHECKS, and under "themes" those of THEME_CHECKS in each theme,
-    with every collapsed block open. `screenshot`: a path for a screenshot of the first
-    display equation. `fulfill`: {URL: HTML} served instead."""
+    equations shown in each theme ("checked") and the problems each of CHECKS found, in
+    `themes` only, with every collapsed block open. `screenshot`: a path for a screenshot
+    of the first display equation. `fulfill`: {URL: HTML} served instead."""
     page, pending, console, failures = context.new_page(), set(), [], []
     page.set_viewport_size({"width": 1280, "height": 900})
     offsite = block_offsite(page)
@@ -215,30 +214,31 @@ def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> di
         # index.html only redirects (meta refresh): inspect the chapter it leads to.
         page.wait_for_function("!document.querySelector('meta[http-equiv=refresh i]')")
         page.wait_for_load_state("load")
-        seen = page.evaluate(INSPECT_JS) | {"final_url": page.url, "themes": {}}
+        seen = page.evaluate(INSPECT_JS) | {"final_url": page.url, "checked": {}}
         if screenshot is not None:
             page.locator("div.math").first.scroll_into_view_if_needed()
             page.evaluate("window.scrollBy(0, -120)")
             page.screenshot(path=screenshot)
         closed = page.evaluate(EXPAND_JS) if themes else 0
+        problems = {}
         for theme in themes:
             t = page.evaluate(THEME_JS, theme)
             in_effect = [f"{closed} collapsed blocks did not open"] if closed else []
             light = (t["pageLuminance"] > 0.5) == (theme == "light")
             if t["theme"] != theme or not light or t["textContrast"] < 4.5 or t["unparsed"]:
                 in_effect.append(f"{theme} theme not in effect: {t}")
-            found = axe(page)
-            if found["rules"] < AXE_MIN_RULES:
-                found["violations"].append(f"{found['rules']} axe rules ran, not {AXE_MIN_RULES}")
-            problems = (in_effect, t["hidden"], found["violations"])
-            t["problems"] = dict(zip(THEME_CHECKS, problems, strict=True))
-            seen["themes"][theme] = t
+            ran = axe(page)
+            if ran["rules"] < AXE_MIN_RULES:
+                ran["violations"].append(f"{ran['rules']} axe rules ran, not {AXE_MIN_RULES}")
+            found = (in_effect, t["hidden"], ran["violations"])
+            problems |= {f"{c} ({theme})": p for c, p in zip(THEME_CHECKS, found, strict=True)}
+            seen["checked"][theme] = t["checked"]
         deadline = time.monotonic() + 10  # every request finished (or 10 s): late ones seen too
         while pending and time.monotonic() < deadline:
             page.wait_for_timeout(20)
     finally:
         page.close()
     console = [text for text in console if text != KNOWN_CONSOLE_ERROR]
-    problems = (seen["untypeset"], seen["merrors"], console, offsite, failures, seen["badAlt"])
-    seen["problems"] = dict(zip(PAGE_CHECKS, problems, strict=True))
+    found = (seen["untypeset"], seen["merrors"], console, offsite, failures, seen["badAlt"])
+    seen["problems"] = dict(zip(PAGE_CHECKS, found, strict=True)) | problems
     return seen

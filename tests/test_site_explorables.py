@@ -21,10 +21,8 @@ READ = """async ([index, names]) => {
     ([, v]) => typeof v !== 'object' || v.every?.((x) => typeof x === 'number')));
   const state = view.getState({data: vega.truthy, signals: vega.falsy, recurse: true});
   const datasets = Object.keys(state.data).filter((name) => !name.endsWith('_marks'));
-  return JSON.stringify({
-    signals: Object.fromEntries(names.map((n) => [n, view.signal(n)])),
-    data: datasets.map((name) => view.data(name).map(plain)),
-  });
+  return {signals: Object.fromEntries(names.map((n) => [n, view.signal(n)])),
+          data: datasets.map((name) => view.data(name).map(plain))};
 }"""
 LABELLED = """es => es.map(e => e.labels.length > 0
   && [...e.labels].every(l => l.checkVisibility() && l.innerText.trim() !== ''))"""
@@ -49,10 +47,9 @@ SHOTS = SITE.parent / "screenshots"
 REPORT: dict = {"figures": {}, "axe_violations": {}}  # to _build/explorables-check.json
 
 
-def errors(computed, expected) -> float:
-    """The largest relative error |a - b| / max(|b|, tiny) of `computed` (a) to `expected` (b)."""
-    b = np.asarray(expected, dtype=float)
-    return (np.abs(np.asarray(computed, dtype=float) - b) / np.maximum(np.abs(b), TINY)).max()
+def errors(*pairs) -> float:
+    """The largest relative error |a - b| / max(|b|, tiny) of any pair (a computed, b expected)."""
+    return max(np.max(np.abs(np.subtract(a, b)) / np.maximum(np.abs(b), TINY)) for a, b in pairs)
 
 
 def rows(data: list[list[dict]], *fields: str) -> list[dict]:
@@ -74,7 +71,7 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
         got = sorted(rows(data, "S", "H"), key=lambda r: r["j"])
         s = sd.softmax(z / signals["T"])
         entropy = -np.sum(s[s > 0] * np.log(s[s > 0]))
-        return max(errors([r["S"] for r in got], s), errors(got[0]["H"], entropy))
+        return errors(([r["S"] for r in got], s), (got[0]["H"], entropy))
     s = sd.softmax(z)
     if figure == "jacobian":
         got = rows(data, "J", "row_sum")
@@ -83,16 +80,13 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
             J[r["j"] - 1, r["k"] - 1] = r["J"]
             assert abs(r["row_sum"]) <= 4 * np.finfo(float).eps  # the row sums: 0
         assert np.all(np.diag(J) <= 0.25)
-        return errors(J, sd.jacobian(s))
+        return errors((J, sd.jacobian(s)))
     got = sorted(rows(data, "y_hat", "grad", "loss"), key=lambda r: r["k"])
     c = signals["c"] - 1
     grad = sd.cross_entropy_grad(s, c, reduction="sum")
     loss = sd.cross_entropy_from_logits(z, c, reduction="sum")
-    return max(
-        errors([r["y_hat"] for r in got], s),
-        errors([r["grad"] for r in got], grad),
-        errors(got[0]["loss"], loss),
-    )
+    shown = [([r["y_hat"] for r in got], s), ([r["grad"] for r in got], grad)]
+    return errors(*shown, (got[0]["loss"], loss))
 
 
 def move(figure_element, step: str) -> None:
@@ -131,7 +125,7 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
         for moves in MOVES[figure]:
             for step in moves.split():
                 move(element, step)
-            state = json.loads(page.evaluate(READ, [index, SIGNALS[figure]]))
+            state = page.evaluate(READ, [index, SIGNALS[figure]])
             worst = max(worst, compare(figure, state["signals"], state["data"], spec))
         assert worst <= TOLERANCE, f"{figure} in {path}: relative error {worst:.2e}"
         REPORT["figures"][figure] = dict(
