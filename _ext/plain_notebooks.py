@@ -27,7 +27,6 @@ HIDDEN = {"source_hidden": True, "outputs_hidden": True}  # collapsed in Jupyter
 ADMONITIONS = "admonition attention caution danger error hint important note tip warning".split()
 DATA_FILE = re.compile(r"""["'](data/[\w./-]+)["']""")  # a file the code reads
 
-# The first cells of a plain notebook, which prepare it where it was opened alone (Colab).
 INSTALL = """\
 # The companion package of the book: installed here only where it is missing
 # (Google Colab, a fresh Jupyter), from the book's repository.
@@ -89,13 +88,12 @@ class Index:
 
 
 def kind_title(name: str) -> str:
-    """``prf:theorem`` -> ``Theorem``; ``code-block`` -> ``Code block``."""
+    """``prf:theorem`` -> ``Theorem``; ``exercise`` -> ``Exercise``."""
     return name.split(":")[-1].replace("-", " ").capitalize()
 
 
 def convert_role(match: re.Match, index: Index) -> str:
-    """One MyST role as plain Markdown; one not converted (``{doc}``, which the form does not
-    allow) is left, for ``myst_left``."""
+    """One MyST role as plain Markdown; ``{doc}`` (not in the form) is left, for ``myst_left``."""
     role, body = match["role"], match["body"]
     explicit = form.EXPLICIT_TEXT.match(body)
     text, label = (explicit["text"], explicit["label"]) if explicit else (None, body)
@@ -112,8 +110,7 @@ def convert_role(match: re.Match, index: Index) -> str:
 
 
 def convert_inline(line: str, index: Index) -> str:
-    """The roles and ``[](#label)`` links (the form allows them) of one line of Markdown;
-    a link with text is plain Markdown already."""
+    """The roles and ``[](#label)`` links (the form allows them) of one line of Markdown."""
 
     def anchor(m: re.Match) -> str:
         return m[0] if m["text"] else index.link(m["label"], index.numbers.get(m["label"]))

@@ -117,12 +117,8 @@ def build(site: Path) -> list[Path]:
     return written
 
 
-def main() -> None:
+if __name__ == "__main__":
     site = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
     if not (site / PLAIN).is_dir():
         sys.exit(f"No plain notebooks in {site / PLAIN}: build the book first.")
     print(f"{len(build(site))} decks in {site / DECKS}")
-
-
-if __name__ == "__main__":
-    main()
