@@ -23,8 +23,6 @@ ARCHIVE   := _build/html/$(BOOK_FILE).zip
 help:  # the targets a person runs: those with a "##"
 	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/make \1\t\2/p' Makefile | expand -t 15
 
-# The lock (every package, exact version, hashes, for CPython 3.11 on x86-64 Linux) installed
-# alone, hash-checked, without resolving; then the package (code/) editable.
 install: $(STAMP)  ## .venv from requirements.lock (hash-checked), the package editable
 $(STAMP): requirements.lock code/pyproject.toml
 	$(PYTHON) -m venv --clear .venv
