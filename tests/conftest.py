@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
+SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = """--no-sandbox --disable-background-networking --disable-component-update
     --disable-sync --no-first-run --disable-quic --disable-gpu""".split()
 CHROMIUM_MISSING = """No Chromium at {}. Install your system's package
@@ -146,10 +147,9 @@ EXPAND_JS = """() => {
   return document.querySelectorAll('.toggle-hidden, details:not([open])').length;
 }"""
 
-# Switches the theme as the theme switch does; with its transitions brought to their end (no
-# waiting), the page's background and text, and each equation: displayed, and its colour's
-# contrast (WCAG) with the colours behind it. (The navigation may hide a title; the article
-# shows every one.)
+# Switches the theme as the theme switch does, its transitions brought to their end; the page's
+# background and text, and each equation: displayed, and its colour's contrast (WCAG) with the
+# colours behind it. (The navigation may hide a title; the article shows every one.)
 THEME_JS = """(theme) => {
   const root = document.documentElement;
   root.dataset.mode = root.dataset.theme = theme;
@@ -189,9 +189,8 @@ THEME_JS = """(theme) => {
 
 def measure(context, url, *, screenshot=None, themes=THEMES, fulfill=None) -> dict:
     """Open `url` in a new tab of a Playwright browser or context; return the counts, the
-    equations shown in each theme ("checked") and the problems each of CHECKS found, in
-    `themes` only, with every collapsed block open. `screenshot`: a path for a screenshot
-    of the first display equation. `fulfill`: {URL: HTML} served instead."""
+    equations shown in each of `themes` ("checked") and the problems each of CHECKS found.
+    `screenshot`: a path for one of the first display equation; `fulfill`: {URL: HTML}."""
     page, pending, console, failures = context.new_page(), set(), [], []
     page.set_viewport_size({"width": 1280, "height": 900})
     offsite = block_offsite(page)

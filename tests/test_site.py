@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_toc import toc_files
 
-from conftest import CHECKS, SITE, THEMES, find_chromium, measure, site_pages
+from conftest import CHECKS, SCREENSHOTS, THEMES, find_chromium, measure, site_pages
 
 MATHJAX_FILE = "mathjax/tex-chtml-full.js"
 DISPLAY_MATH = '<div class="math notranslate nohighlight">'
@@ -17,7 +17,7 @@ DISPLAY_MATH = '<div class="math notranslate nohighlight">'
 GENERATED_PAGES = {"index.html", "genindex.html", "search.html", "prf-prf.html"}
 PAGES = sorted({f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES)
 SHOT_PAGE = "chapters/03_case_j_equals_k.html"  # the most display equations
-SHOT = SITE.parent / "screenshots" / Path(SHOT_PAGE).with_suffix(".png").name
+SHOT = SCREENSHOTS / Path(SHOT_PAGE).with_suffix(".png").name
 BROKEN_AXE = ("serious color-contrast", "critical aria-required-children", "critical image-alt")
 
 

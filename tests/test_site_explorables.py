@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import softmax_derivative as sd
-from conftest import SITE, THEME_JS, THEMES, axe, site_pages
+from conftest import SCREENSHOTS, SITE, THEME_JS, THEMES, axe, site_pages
 
 PAGES = [rel for rel in site_pages(SITE) if 'class="explorable"' in (SITE / rel).read_text()]
 TOLERANCE, TINY = 1e-12, np.finfo(float).tiny
@@ -43,7 +43,6 @@ MOVES = {
 }
 SIGNALS = {"softmax": "z1 z2 z3 z4 T", "jacobian": "z1 z2 z3", "cross-entropy": "z1 z2 z3 c"}
 SIGNALS = {figure: names.split() for figure, names in SIGNALS.items()} | {"training": ["snapshot"]}
-SHOTS = SITE.parent / "screenshots"
 REPORT: dict = {"figures": {}, "axe_violations": {}}  # to _build/explorables-check.json
 
 
@@ -121,7 +120,7 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
             named = named.or_(element.get_by_role("radiogroup", name=name.strip(), exact=True))
             assert named.count() == 1, f"{path}: no control named {name.strip()!r}"
         worst = 0.0
-        element.screenshot(path=SHOTS / f"explorable-{figure}.png")  # the initial state
+        element.screenshot(path=SCREENSHOTS / f"explorable-{figure}.png")  # the initial state
         for moves in MOVES[figure]:
             for step in moves.split():
                 move(element, step)
@@ -137,7 +136,7 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
         violations = axe(page, "div.explorable")["violations"]
         REPORT["axe_violations"][f"{path} ({theme})"] = violations
         assert violations == [], f"{path}, {theme} theme: {violations}"
-    element.screenshot(path=SHOTS / f"explorable-{figure}-dark.png")  # the last, dark
+    element.screenshot(path=SCREENSHOTS / f"explorable-{figure}-dark.png")  # the last, dark
 
 
 def test_explorables_offline_and_reported(page, offsite_requests) -> None:

@@ -5,12 +5,11 @@ import re
 
 import pytest
 
-from conftest import ROOT, SITE, axe, open_deck
+from conftest import ROOT, SCREENSHOTS, SITE, axe, open_deck
 
 SLIDES = SITE / "slides"
 DECKS = sorted(path.stem for path in SLIDES.glob("*.html"))
 pytestmark = pytest.mark.skipif(not SLIDES.is_dir(), reason=f"no {SLIDES}: run `make slides`")
-SCREENSHOTS = ROOT / "_build" / "screenshots"
 RAW = re.compile(r"\$\$|\\(?:frac|partial|sum|tag|mathcal|begin)\b|\{prf:|\{eq\}|```|:::")
 SHOTS: set[str] = set()  # the kinds of slide already in a screenshot
 
