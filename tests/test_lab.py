@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SCREENSHOTS
 from tools.notebook_form import cell_source, directives, solution_cells
 
 NOTEBOOKS = Path(os.environ.get("LAB_NOTEBOOKS") or ROOT / "chapters").resolve()
-SCREENSHOT = ROOT / "_build" / "screenshots" / "lab-exercise.png"
+SCREENSHOT = SCREENSHOTS / "lab-exercise.png"
 TIMEOUT_MS, RUN_TIMEOUT_MS = 120_000, 900_000  # open and render a notebook; Run All
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 # Every cell attached to the page (to inspect each), no autosave, no news (no network).
