@@ -65,11 +65,6 @@ def site_url(site: Path):
         server.shutdown()
 
 
-@pytest.fixture
-def offsite_requests(context) -> list[str]:
-    return block_offsite(context)
-
-
 def site_pages(site: Path, skip=("_static", "slides")) -> list[str]:
     """Every HTML page of the site (`_static/`: templates; `slides/`: tests/test_slides.py)."""
     pages = (p.relative_to(site) for p in site.rglob("*.html"))
@@ -81,9 +76,9 @@ def open_deck(page, url: str) -> None:
     page.wait_for_selector("body[data-deck-ready]", state="attached", timeout=30_000)
 
 
-def block_offsite(target) -> list[str]:
-    """Abort every request of a Playwright page or context to a host but 127.0.0.1; return
-    the list (filled as the page loads) of the URLs so refused."""
+def block_offsite(page) -> list[str]:
+    """Abort every request of a Playwright page to a host but 127.0.0.1; return the list
+    (filled as the page loads) of the URLs so refused."""
     refused: list[str] = []
 
     def route(route) -> None:
@@ -93,7 +88,7 @@ def block_offsite(target) -> list[str]:
         refused.append(route.request.url)
         route.abort()
 
-    target.route("**/*", route)
+    page.route("**/*", route)
     return refused
 
 

@@ -88,7 +88,7 @@ def test_offline_pages_work_from_the_disk(copy: Path, context, page) -> None:
     for rel in pages:
         seen = measure(context, (copy / "site" / rel).as_uri(), themes=())
         assert not any(seen["problems"].values()), (rel, seen["problems"])
-        assert seen["final_url"].startswith("file://") and seen["typeset"] >= seen["math"]
+        assert seen["final_url"].startswith("file://"), seen["final_url"]
         typeset += seen["typeset"]
     assert typeset > 0
     open_deck(page, next(copy.glob("site/slides/*.html")).as_uri())

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import softmax_derivative as sd
-from conftest import SCREENSHOTS, SITE, THEME_JS, THEMES, axe, site_pages
+from conftest import SCREENSHOTS, SITE, THEME_JS, THEMES, axe, block_offsite, site_pages
 
 PAGES = [rel for rel in site_pages(SITE) if 'class="explorable"' in (SITE / rel).read_text()]
 TOLERANCE, TINY = 1e-12, np.finfo(float).tiny
@@ -26,9 +26,6 @@ READ = """async ([index, names]) => {
 }"""
 LABELLED = """es => es.map(e => e.labels.length > 0
   && [...e.labels].every(l => l.checkVisibility() && l.innerText.trim() !== ''))"""
-SET = """(input, value) => {
-  input.value = value; input.dispatchEvent(new Event('input', {bubbles: true}));
-}"""
 # The positions each figure is moved through: "control:Key" presses a key, "control=value"
 # sets the value. (z1=20 z2=0 z3=0: an output within 1e-8 of 1.)
 LOGITS = ["", "z1:End", "z2:Home z3:ArrowRight z3:ArrowRight", "z1=3.7 z2=3.7 z3=-50"]
@@ -91,17 +88,17 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
 def move(figure_element, step: str) -> None:
     control, key, value = re.fullmatch(r"(\w+)(?::(\w+)|=(.+))", step).groups()
     inputs = figure_element.locator(f'input[name="{control}"]')
-    checked = figure_element.locator(f'input[name="{control}"]:checked')
     if key:  # a slider, or the chosen radio button (press focuses it first)
-        (inputs if inputs.count() == 1 else checked).press(key)
+        figure_element.locator(f'input[name="{control}"]:is([type=range], :checked)').press(key)
     elif inputs.count() > 1:  # radio buttons
         figure_element.locator(f'input[name="{control}"][value="{value}"]').check()
     else:
-        inputs.evaluate(SET, value)
+        inputs.fill(value)  # a slider's input event, as a drag sends
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
+def test_explorable_figures(page, site_url, path) -> None:
+    offsite = block_offsite(page)
     page.goto(site_url + path)
     page.wait_for_function(READY, timeout=30_000)
     figures = page.eval_on_selector_all(
@@ -130,7 +127,7 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
         REPORT["figures"][figure] = dict(
             page=path, positions=len(MOVES[figure]), largest_error=worst, interactive_ms=ready_ms
         )
-    assert offsite_requests == []
+    assert offsite == []
     for theme in THEMES:  # axe-core on the figures, in the light and the dark theme
         page.evaluate(THEME_JS, theme)
         violations = axe(page, "div.explorable")["violations"]
@@ -139,12 +136,13 @@ def test_explorable_figures(page, site_url, offsite_requests, path) -> None:
     element.screenshot(path=SCREENSHOTS / f"explorable-{figure}-dark.png")  # the last, dark
 
 
-def test_explorables_offline_and_reported(page, offsite_requests) -> None:
+def test_explorables_offline_and_reported(page) -> None:
     """From disk (file://, as in the offline copy) too; all four figures were checked."""
     assert PAGES, f"no explorable figure in {SITE}"
+    offsite = block_offsite(page)
     page.goto((SITE / PAGES[0]).as_uri())
     page.wait_for_function(READY, timeout=30_000)
-    assert offsite_requests == []
+    assert offsite == []
     assert set(REPORT["figures"]) == set(MOVES), f"figures checked: {sorted(REPORT['figures'])}"
     REPORT["javascript_bytes"] = sum(f.stat().st_size for f in SITE.glob("explorables/*.js"))
     (SITE.parent / "explorables-check.json").write_text(json.dumps(REPORT, indent=1) + "\n")

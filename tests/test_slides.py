@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, SCREENSHOTS, SITE, axe, open_deck
+from conftest import ROOT, SCREENSHOTS, SITE, axe, block_offsite, open_deck
 
 SLIDES = SITE / "slides"
 DECKS = sorted(path.stem for path in SLIDES.glob("*.html"))
@@ -57,7 +57,8 @@ def test_every_marked_chapter_has_a_deck() -> None:
 
 
 @pytest.mark.parametrize("deck", DECKS)
-def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> None:
+def test_deck(deck: str, page, site_url: str) -> None:
+    offsite = block_offsite(page)
     page.set_viewport_size({"width": 1280, "height": 800})
     open_deck(page, f"{site_url}slides/{deck}.html")
     total = page.evaluate("Reveal.getTotalSlides()")
@@ -99,4 +100,4 @@ def test_deck(deck: str, page, site_url: str, offsite_requests: list[str]) -> No
     assert violations == [], f"{deck}: axe-core on the print view: {violations}"
     pages = len(re.findall(rb"/Type\s*/Page\b", page.pdf(prefer_css_page_size=True)))
     assert pages == total, f"{deck}: {pages} PDF pages for {total} slides"
-    assert offsite_requests == [], f"{deck}: requests that left 127.0.0.1: {offsite_requests}"
+    assert offsite == [], f"{deck}: requests that left 127.0.0.1: {offsite}"
