@@ -10,9 +10,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
+
+from tools.book_metrics import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+DOWNLOADS = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]  # file names
+TOC = [str(page.relative_to(ROOT).with_suffix("")) for page in toc_pages()]  # _toc.yml's order
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = """--no-sandbox --disable-background-networking --disable-component-update
     --disable-sync --no-first-run --disable-quic --disable-gpu""".split()

@@ -7,13 +7,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
-from test_toc import toc_files
 
-from conftest import ROOT, measure, open_deck, site_pages
+from conftest import DOWNLOADS, ROOT, TOC, measure, open_deck, site_pages
 
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-DOWNLOADS = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]
 LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
 # Links that leave the copy on purpose: other sites, mail, data and in-page anchors.
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#)", re.IGNORECASE)
@@ -34,7 +30,7 @@ def copy(site: Path, tmp_path_factory) -> Path:
 
 
 def test_archive_holds_site_notebooks_and_requirements(copy: Path, site: Path) -> None:
-    for entry in toc_files():
+    for entry in TOC:
         assert (copy / "site" / f"{entry}.html").is_file(), entry
     assert (copy / "site" / "mathjax" / "tex-chtml-full.js").is_file()
     assert not list(copy.glob("site/*.zip")), "the zip does not hold itself"

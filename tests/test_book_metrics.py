@@ -59,3 +59,11 @@ def test_violations_name_each_limit():
 def test_the_book_keeps_its_limits():
     """The limits at the top of tools/book_metrics.py (the printed output says which, where)."""
     assert book_metrics.main(["--check", "--verbose"]) == 0
+
+
+def test_every_page_is_in_the_toc_and_every_entry_exists():
+    """toc_pages raises for an entry without a file; every page of chapters/ is an entry."""
+    pages = book_metrics.toc_pages()
+    assert pages[0] == book_metrics.ROOT / "chapters" / "intro.md"
+    found = {*book_metrics.ROOT.glob("chapters/*.ipynb"), *book_metrics.ROOT.glob("chapters/*.md")}
+    assert len(found) >= 15 and sorted(found - set(pages)) == [], "missing from _toc.yml"

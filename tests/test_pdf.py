@@ -10,13 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
-from test_toc import toc_files
 
-from conftest import ROOT, SITE
+from conftest import CONFIG, DOWNLOADS, ROOT, SITE, TOC
 
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-PDF_NAME = CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["pdf"]
+PDF_NAME = DOWNLOADS["pdf"]
 BUILT = SITE.parent / "pdf" / "_build" / "latex" / PDF_NAME  # make pdf, beside the site
 
 
@@ -67,7 +64,7 @@ def test_the_site_links_the_pdf_that_was_built(pdf: Path) -> None:
 
 def test_every_chapter_is_in_the_table_of_contents(text: str) -> None:
     """Chapter N of the PDF is the Nth page after the root in _toc.yml, under its title."""
-    root, *chapters = toc_files()
+    root, *chapters = TOC
     assert CONFIG["title"] in text[:2000]
     missing = [
         f"{number} {title(entry)}"

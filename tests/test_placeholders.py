@@ -7,14 +7,12 @@ import re
 import zipfile
 
 import pytest
-import yaml
 
-from conftest import ROOT, SITE
+from conftest import CONFIG, DOWNLOADS, ROOT, SITE
 
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 OWNER, NAME = REPOSITORY.removeprefix("https://github.com/").split("/")
-ARCHIVE = SITE / CONFIG["sphinx"]["config"]["html_context"]["book_downloads"]["archive"]
+ARCHIVE = SITE / DOWNLOADS["archive"]
 PLACEHOLDERS = re.compile(
     r"\bOWNER\b|<owner>|\{owner\}|\bYOUR[-_ ]?(?:NAME|USER(?:NAME)?|ORG|REPO)\b"
     r"|github\.com/(?:owner|user|username|your-?name|your-?org|example|org)/",

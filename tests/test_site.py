@@ -7,15 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_toc import toc_files
 
-from conftest import CHECKS, SCREENSHOTS, THEMES, find_chromium, measure, site_pages
+from conftest import CHECKS, SCREENSHOTS, THEMES, TOC, find_chromium, measure, site_pages
 
 MATHJAX_FILE = "mathjax/tex-chtml-full.js"
 DISPLAY_MATH = '<div class="math notranslate nohighlight">'
 # The redirect to the first chapter, Sphinx's index and search, sphinx-proof's index.
 GENERATED_PAGES = {"index.html", "genindex.html", "search.html", "prf-prf.html"}
-PAGES = sorted({f"{entry}.html" for entry in toc_files()} | GENERATED_PAGES)
+PAGES = sorted({f"{entry}.html" for entry in TOC} | GENERATED_PAGES)
 SHOT_PAGE = "chapters/03_case_j_equals_k.html"  # the most display equations
 SHOT = SCREENSHOTS / Path(SHOT_PAGE).with_suffix(".png").name
 BROKEN_AXE = ("serious color-contrast", "critical aria-required-children", "critical image-alt")
