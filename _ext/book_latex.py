@@ -6,8 +6,6 @@ chapters, whose theorems then get ``\\label{None:...}`` and print "??". There th
 on to the top of the tree: the document read from a source file, which names it.
 """
 
-from __future__ import annotations
-
 import sphinx_proof.nodes
 from docutils import nodes
 

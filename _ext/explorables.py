@@ -5,8 +5,6 @@ only (the PDF keeps the PNG), which adds itself to MyST-NB's list (no entry poin
 builds are copied to ``explorables/`` and loaded by the pages with a figure.
 """
 
-from __future__ import annotations
-
 import json
 import shutil
 from pathlib import Path

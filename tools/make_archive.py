@@ -5,8 +5,6 @@ give the same bytes.
     python -m tools.make_archive _build/html/softmax-derivative-book.zip
 """
 
-from __future__ import annotations
-
 import sys
 import zipfile
 from pathlib import Path
