@@ -14,8 +14,8 @@ from conftest import SCREENSHOTS, SITE, THEME_JS, THEMES, axe, block_offsite, si
 PAGES = [rel for rel in site_pages(SITE) if 'class="explorable"' in (SITE / rel).read_text()]
 TOLERANCE, TINY = 1e-12, np.finfo(float).tiny
 READY = "[...document.querySelectorAll('div.explorable')].every(f => f.dataset.ready)"
-READ = """async ([index, names]) => {
-  const view = document.querySelectorAll('div.explorable')[index].vegaView;
+READ = """async (figure, names) => {
+  const view = figure.vegaView;
   await Promise.race([view.runAsync(), new Promise((r) => setTimeout(r, 20000))]);
   const plain = (row) => Object.fromEntries(Object.entries(row).filter(
     ([, v]) => typeof v !== 'object' || v.every?.((x) => typeof x === 'number')));
@@ -39,21 +39,26 @@ MOVES = {
     + ["snapshot:End snapshot:ArrowLeft"],
 }
 SIGNALS = {"softmax": "z1 z2 z3 z4 T", "jacobian": "z1 z2 z3", "cross-entropy": "z1 z2 z3 c"}
-SIGNALS = {figure: names.split() for figure, names in SIGNALS.items()} | {"training": ["snapshot"]}
+SIGNALS["training"] = "snapshot"
 REPORT: dict = {"figures": {}, "axe_violations": {}}  # to _build/explorables-check.json
 
 
-def errors(*pairs) -> float:
-    """The largest relative error |a - b| / max(|b|, tiny) of any pair (a computed, b expected)."""
-    return max(np.max(np.abs(np.subtract(a, b)) / np.maximum(np.abs(b), TINY)) for a, b in pairs)
+def rows(data: list[list[dict]], *fields: str, by: tuple[str, ...] = ()) -> list[dict]:
+    """The rows of the first dataset that has every one of `fields`, sorted by the fields `by`."""
+    found = next(d for d in data if d and all(f in d[0] for f in fields))
+    return sorted(found, key=lambda r: [r[f] for f in by])
 
 
-def rows(data: list[list[dict]], *fields: str) -> list[dict]:
-    """The rows of the first dataset that has every one of `fields`."""
-    return next(d for d in data if d and all(f in d[0] for f in fields))
+def errors(shown: list[dict], **expected) -> float:
+    """The largest relative error |a - b| / max(|b|, tiny) of a field's values a in the rows
+    `shown` from its expected values b (an array, one per row, or a number for every row)."""
+    return max(
+        np.max(np.abs(np.subtract([r[field] for r in shown], b)) / np.maximum(np.abs(b), TINY))
+        for field, b in expected.items()
+    )
 
 
-def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> float:
+def compare(figure: str, spec: dict, signals: dict, data: list[list[dict]]) -> float:
     """The largest relative error of the figure's values at the inputs it reports."""
     if figure == "training":
         shown = rows(data, "w", "pixel", "row", "col")
@@ -62,38 +67,35 @@ def compare(figure: str, signals: dict, data: list[list[dict]], spec: dict) -> f
         assert len(shown) == 640 and {r["shot"] for r in shown} == {signals["snapshot"]}
         assert all(r["w"] == stored[r["digit"]][8 * r["row"] + r["col"]] for r in shown)
         return 0.0
-    z = np.array([signals[f"z{j}"] for j in range(1, 5) if f"z{j}" in signals])
+    z = np.array([signals[name] for name in signals if name.startswith("z")])
     if figure == "softmax":
-        got = sorted(rows(data, "S", "H"), key=lambda r: r["j"])
         s = sd.softmax(z / signals["T"])
         entropy = -np.sum(s[s > 0] * np.log(s[s > 0]))
-        return errors(([r["S"] for r in got], s), (got[0]["H"], entropy))
+        return errors(rows(data, "S", "H", by=("j",)), S=s, H=entropy)
     s = sd.softmax(z)
     if figure == "jacobian":
-        got = rows(data, "J", "row_sum")
-        J = np.zeros((3, 3))
-        for r in got:
-            J[r["j"] - 1, r["k"] - 1] = r["J"]
-            assert abs(r["row_sum"]) <= 4 * np.finfo(float).eps  # the row sums: 0
-        assert np.all(np.diag(J) <= 0.25)
-        return errors((J, sd.jacobian(s)))
-    got = sorted(rows(data, "y_hat", "grad", "loss"), key=lambda r: r["k"])
+        shown = rows(data, "J", "row_sum", by=("j", "k"))
+        assert max(abs(r["row_sum"]) for r in shown) <= 4 * np.finfo(float).eps  # the row sums: 0
+        assert all(r["J"] <= 0.25 for r in shown if r["j"] == r["k"])  # the diagonal
+        return errors(shown, J=sd.jacobian(s).ravel())
+    shown = rows(data, "y_hat", "grad", "loss", by=("k",))
     c = signals["c"] - 1
-    grad = sd.cross_entropy_grad(s, c, reduction="sum")
     loss = sd.cross_entropy_from_logits(z, c, reduction="sum")
-    shown = [([r["y_hat"] for r in got], s), ([r["grad"] for r in got], grad)]
-    return errors(*shown, (got[0]["loss"], loss))
+    return errors(shown, y_hat=s, grad=sd.cross_entropy_grad(s, c, reduction="sum"), loss=loss)
 
 
-def move(figure_element, step: str) -> None:
-    control, key, value = re.fullmatch(r"(\w+)(?::(\w+)|=(.+))", step).groups()
-    inputs = figure_element.locator(f'input[name="{control}"]')
-    if key:  # a slider, or the chosen radio button (press focuses it first)
-        figure_element.locator(f'input[name="{control}"]:is([type=range], :checked)').press(key)
-    elif inputs.count() > 1:  # radio buttons
-        figure_element.locator(f'input[name="{control}"][value="{value}"]').check()
-    else:
-        inputs.fill(value)  # a slider's input event, as a drag sends
+def error_after(moves: str, element, figure: str, spec: dict) -> float:
+    """Make the moves on the figure's element; then the largest relative error of its values."""
+    for step in moves.split():
+        control, key, value = re.fullmatch(r"(\w+)(?::(\w+)|=(.+))", step).groups()
+        inputs = element.locator(f'input[name="{control}"]')
+        if key:  # a slider, or the chosen radio button (press focuses it first)
+            element.locator(f'input[name="{control}"]:is([type=range], :checked)').press(key)
+        elif inputs.count() > 1:  # radio buttons
+            element.locator(f'input[name="{control}"][value="{value}"]').check()
+        else:
+            inputs.fill(value)  # a slider's input event, as a drag sends
+    return compare(figure, spec, **element.evaluate(READ, SIGNALS[figure].split()))
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -101,29 +103,20 @@ def test_explorable_figures(page, site_url, path) -> None:
     offsite = block_offsite(page)
     page.goto(site_url + path)
     page.wait_for_function(READY, timeout=30_000)
-    figures = page.eval_on_selector_all(
-        "div.explorable",
-        "fs => fs.map(f => [+f.dataset.ready, JSON.parse(f.querySelector('script').textContent)])",
-    )
-    for index, (ready_ms, spec) in enumerate(figures):
-        element = page.locator("div.explorable").nth(index)
+    for element in page.locator("div.explorable").all():
+        spec = json.loads(element.locator("script").text_content())
         controls = set(element.locator("input").evaluate_all("es => es.map(e => e.name)"))
-        figure = next((f for f, names in SIGNALS.items() if set(names) == controls), None)
+        figure = next((f for f, names in SIGNALS.items() if set(names.split()) == controls), None)
         assert figure, f"{path}: unexpected controls {controls}"
         labelled = element.locator("input").evaluate_all(LABELLED)
         assert all(labelled), f"{path}: a control of the {figure} figure has no visible label"
-        for name in element.locator(".vega-bind-name").all_inner_texts():  # and is named so
-            named = element.get_by_role("slider", name=name.strip(), exact=True)
-            named = named.or_(element.get_by_role("radiogroup", name=name.strip(), exact=True))
-            assert named.count() == 1, f"{path}: no control named {name.strip()!r}"
-        worst = 0.0
+        bound = [name.strip() for name in element.locator(".vega-bind-name").all_inner_texts()]
+        named = re.findall(r'- (?:slider|radiogroup) "([^"]*)"', element.aria_snapshot())
+        assert named == bound, f"{path}: the controls are named {named} for a reader, not {bound}"
         element.screenshot(path=SCREENSHOTS / f"explorable-{figure}.png")  # the initial state
-        for moves in MOVES[figure]:
-            for step in moves.split():
-                move(element, step)
-            state = page.evaluate(READ, [index, SIGNALS[figure]])
-            worst = max(worst, compare(figure, state["signals"], state["data"], spec))
+        worst = max(error_after(moves, element, figure, spec) for moves in MOVES[figure])
         assert worst <= TOLERANCE, f"{figure} in {path}: relative error {worst:.2e}"
+        ready_ms = int(element.get_attribute("data-ready"))
         REPORT["figures"][figure] = dict(
             page=path, positions=len(MOVES[figure]), largest_error=worst, interactive_ms=ready_ms
         )
