@@ -11,40 +11,29 @@ SLIDES = SITE / "slides"
 DECKS = sorted(path.stem for path in SLIDES.glob("*.html"))
 pytestmark = pytest.mark.skipif(not SLIDES.is_dir(), reason=f"no {SLIDES}: run `make slides`")
 RAW = re.compile(r"\$\$|\\(?:frac|partial|sum|tag|mathcal|begin)\b|\{prf:|\{eq\}|```|:::")
-SHOTS: set[str] = set()  # the kinds of slide already in a screenshot
+SHOTS = {"theorem", "figure"}  # the kinds of slide not yet in a screenshot
 
 # The current slide: where it is, its visible text, whether it holds a theorem with a
-# numbered equation, or a live figure.
+# numbered equation, or a live figure, and its numbers: each labelled equation's MathJax label
+# (from the rendered MathML), each theorem's bold title.
 SLIDE_JS = """() => {
   const slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
+  const number = (a) => (a.id.startsWith('eq-')
+    ? a.previousElementSibling?.querySelector('mjx-assistive-mml mlabeledtr > mtd')
+    : a.parentElement.nextElementSibling?.querySelector('strong'))?.textContent.trim() ?? null;
   return {at: [at.h, at.v, at.f ?? -1], text: slide.innerText,
           zoom: Number(slide.style.zoom || 1),
           fits: slide.getBoundingClientRect().height / Reveal.getScale()
             <= Reveal.getConfig().height + 1,
           theorem: !!slide.querySelector('a[id^="thm-"]') && !!slide.querySelector('mjx-labels'),
-          figure: !!slide.querySelector('figure.live-figure')};
+          figure: !!slide.querySelector('figure.live-figure'),
+          numbers: [...slide.querySelectorAll('a[id^="eq-"], a[id^="thm-"]')]
+            .map(a => [a.id, number(a)])};
 }"""
-# Numbers shown in the deck: each labelled equation's MathJax label (from the rendered
-# MathML), each theorem's bold title.
-DECK_NUMBERS_JS = """() => {
-  const numbers = {}, items = document.querySelectorAll(
-    'mjx-container[display="true"], a[id^="eq-"], a[id^="thm-"]');
-  let last = null;
-  for (const item of items) {
-    if (item.tagName === 'MJX-CONTAINER') { last = item; continue; }
-    const next = item.nextElementSibling || item.parentElement.nextElementSibling;
-    const shown = item.id.startsWith('eq-')
-      ? last?.querySelector('mjx-assistive-mml mlabeledtr > mtd') : next?.querySelector('strong');
-    numbers[item.id] = shown ? shown.textContent.trim() : null;
-  }
-  return numbers;
-}"""
-BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => {
-  const eq = document.getElementById('equation-' + label);
-  if (eq) return [label, eq.querySelector('.eqno').firstChild.textContent.trim()];
-  const number = document.getElementById(label)?.querySelector('.caption-number');
-  return [label, number ? number.textContent.trim() : null];
-}))"""
+# The same numbers in the book (an equation's number is the first text of its .eqno).
+BOOK_NUMBERS_JS = """(labels) => Object.fromEntries(labels.map(label => [label, document
+  .querySelector(`#equation-${label} > .eqno, #${label} .caption-number`)
+  ?.firstChild.textContent.trim() ?? null]))"""
 
 
 def test_every_marked_chapter_has_a_deck() -> None:
@@ -69,7 +58,7 @@ def test_deck(deck: str, page, site_url: str) -> None:
     assert "Solution to" not in page.content(), f"{deck}: an exercise's solution"
     violations = axe(page)["violations"]  # the slide as shown, with reveal.js's controls
     assert violations == [], f"{deck}: axe-core on the first slide: {violations}"
-    seen = set()
+    seen, numbers = set(), {}
     while True:
         slide = page.evaluate(SLIDE_JS)
         where = f"{deck}, slide {slide['at']}"
@@ -77,23 +66,21 @@ def test_deck(deck: str, page, site_url: str) -> None:
         assert slide["fits"], f"{where}: taller than the slide"
         assert slide["zoom"] >= 0.6, f"{where}: zoomed out to {slide['zoom']:.2f} to fit"
         seen.add(tuple(slide["at"][:2]))
-        for kind in ("theorem", "figure"):  # the first slide of each kind in the run
-            if slide[kind] and kind not in SHOTS:
-                SHOTS.add(kind)
-                page.screenshot(path=SCREENSHOTS / f"slides-{kind}.png")
+        numbers.update(slide["numbers"])
+        for kind in [kind for kind in SHOTS if slide[kind]]:  # the first of each in the run
+            SHOTS.remove(kind)
+            page.screenshot(path=SCREENSHOTS / f"slides-{kind}.png")
         if page.evaluate("Reveal.isLastSlide() && !Reveal.availableFragments().next"):
             break
         page.keyboard.press("ArrowRight")
         assert page.evaluate(SLIDE_JS)["at"] != slide["at"], f"{where}: ArrowRight did not move"
     assert len(seen) == total, f"{deck}: {len(seen)} of {total} slides reached"
 
-    numbers = page.evaluate(DECK_NUMBERS_JS)
     page.goto(f"{site_url}chapters/{deck}.html")
     links = page.locator(f'a[href="../slides/{deck}.html"]').count()
     assert links == 1, f"{deck}: the chapter page links its deck {links} times"
     book = page.evaluate(BOOK_NUMBERS_JS, list(numbers))
-    for label, shown in numbers.items():
-        assert shown == book[label], f"{deck}, {label}: {shown} in the deck, {book[label]}"
+    assert numbers == book, f"{deck}: numbers in the deck {numbers}, in the book {book}"
 
     open_deck(page, f"{site_url}slides/{deck}.html?print-pdf")
     violations = axe(page)["violations"]
