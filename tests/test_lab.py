@@ -4,7 +4,6 @@ copy of chapters/ or LAB_NOTEBOOKS=folder (README.md, `make test-all`)."""
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -22,10 +21,10 @@ SCREENSHOT = SCREENSHOTS / "lab-exercise.png"
 TIMEOUT_MS, RUN_TIMEOUT_MS = 120_000, 900_000  # open and render a notebook; Run All
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 # Every cell attached to the page (to inspect each), no autosave, no news (no network).
-SETTINGS = {
-    "notebook-extension/tracker": {"windowingMode": "none"},
-    "docmanager-extension/plugin": {"autosave": False},
-    "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+SETTINGS = {  # the defaults of these @jupyterlab plugins, in overrides.json
+    "notebook-extension:tracker": {"windowingMode": "none"},
+    "docmanager-extension:plugin": {"autosave": False},
+    "apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 FINISHED = "Run All has finished"  # printed by a last cell added to each copy
 RAW_MYST = {
@@ -35,28 +34,26 @@ RAW_MYST = {
     "colon fence": re.compile(r"^\s*:::", re.M),
 }
 PICTURE_JS = "e => e.querySelector('canvas')?.toDataURL() ?? e.innerHTML"
-# Run All is over: the last cell (added to each copy) printed its line, or Run All stopped at
-# an error and the kernel is idle.
+# A slider's input, as a drag makes (Lab keeps the keyboard's focus on the notebook).
+NUDGE_JS = "s => { s.stepDown(); s.dispatchEvent(new Event('input')); }"
+# Run All is over: no cell is queued or running ([*]), and the last cell (added to each copy)
+# printed its line, or an error stopped Run All.
 DONE_JS = """([panel, finished]) => {
-  const outputs = [...document.querySelectorAll(panel + ' .jp-OutputArea-output')];
-  if (outputs.some(o => o.innerText.trim() === finished)) return true;
-  return document.querySelector(panel + ' [data-status]')?.dataset.status === 'idle'
-    && ![...document.querySelectorAll(panel + ' .jp-InputArea-prompt')]
-      .some(p => p.innerText.includes('*'))
-    && outputs.some(o => o.dataset.mimeType === 'application/vnd.jupyter.stderr');
+  const all = (selector) => [...document.querySelectorAll(panel + ' ' + selector)];
+  return !all('.jp-InputArea-prompt').some(p => p.innerText.includes('*'))
+    && all('.jp-OutputArea-output').some(o => o.innerText.trim() === finished
+      || o.dataset.mimeType === 'application/vnd.jupyter.stderr');
 }"""
 
-# Each cell, in order. A markdown cell: rendered?, its text without the math (which has braces
-# of its own), unresolved references, links showing a file name, whether each dropdown is
-# open. A code cell: what of its source and outputs is visible.
+# Each cell, in order. Markdown: rendered?, its text without the math (braces of its own),
+# unresolved references, links showing a file name, each dropdown open?; code: what is visible.
 STATE_JS = """(panel) => [...document.querySelectorAll(panel + ' .jp-Cell')].map(cell => {
   if (cell.classList.contains('jp-CodeCell')) {
-    const output = [...cell.querySelectorAll('.jp-OutputArea-output')]
-      .filter(o => o.checkVisibility()).map(o => o.innerText).join(' ');
+    const shown = (e) => e?.checkVisibility() ? e.innerText : '';
     const editor = cell.querySelector('.jp-InputArea-editor');
-    if (editor?.checkVisibility()) return {collapsed: false, visible: editor.innerText, output};
     const line = cell.querySelector('.jp-InputPlaceholder .jp-PlaceholderText');
-    return {collapsed: true, output, visible: line?.checkVisibility() ? line.innerText : ''};
+    return {collapsed: !editor?.checkVisibility(), visible: shown(editor) || shown(line),
+      output: [...cell.querySelectorAll('.jp-OutputArea-output')].map(shown).join(' ').trim()};
   }
   const out = cell.querySelector('.myst');
   if (!out || !cell.classList.contains('jp-mod-rendered')) { return {rendered: false}; }
@@ -82,20 +79,20 @@ STATE_JS = """(panel) => [...document.querySelectorAll(panel + ' .jp-Cell')].map
 def lab(tmp_path_factory):
     """A JupyterLab server over a copy of the notebooks: (URL, token, the copy's folder)."""
     work = tmp_path_factory.mktemp("lab")
-    root, settings = work / "notebooks", work / "settings"
+    root = work / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for path in root.glob("*.ipynb"):  # the last cell tells when Run All has finished
         notebook = nbformat.read(path, as_version=4)
         notebook.cells.append(nbformat.v4.new_code_cell(f"print({FINISHED!r})", id="finished"))
         nbformat.write(notebook, path)
-    for name, values in SETTINGS.items():
-        path = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
+    overrides = {f"@jupyterlab/{plugin}": values for plugin, values in SETTINGS.items()}
+    (work / "overrides.json").write_text(json.dumps(overrides))
     SCREENSHOT.unlink(missing_ok=True)  # taken afresh, of the first notebook with an exercise
     command = [Path(sys.executable).parent / "jupyter-lab", "--no-browser", "--ip=127.0.0.1"]
-    command += ["--port=0", f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={work}"]
-    command += [f"--LabApp.user_settings_dir={settings}", "--allow-root"]  # harmless if not root
+    command += ["--port=0", f"--ServerApp.root_dir={root}", "--allow-root"]  # harmless if not root
+    command += [
+        f"--LabApp.{d}_dir={work}" for d in ("workspaces", "app_settings", "user_settings")
+    ]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"))
     log, deadline = work / "lab.log", time.monotonic() + 120
     with log.open("w") as out, subprocess.Popen(command, stdout=out, stderr=out, env=env) as lab:
@@ -131,11 +128,10 @@ def solution_leaks(cells: list[dict], state: list[dict]) -> list[str]:
         if state[i]["output"].strip():
             leaks.append(f"cell {i}: solution output visible: {state[i]['output'][:40]!r}")
     for i, cell in enumerate(cells):
-        markdown = cell_source(cell) if cell["cell_type"] == "markdown" else ""
-        names = [d.name for d in directives(markdown)]
         opened = state[i].get("details")  # each dropdown of a markdown cell: open?
-        if "solution-start" in names and (not opened or any(opened)):
-            leaks.append(f"cell {i}: solution text not in a closed dropdown")
+        if cell["cell_type"] == "markdown" and (not opened or any(opened)):
+            if "solution-start" in [d.name for d in directives(cell_source(cell))]:
+                leaks.append(f"cell {i}: solution text not in a closed dropdown")
     return leaks
 
 
@@ -143,46 +139,39 @@ def solution_leaks(cells: list[dict], state: list[dict]) -> list[str]:
 def test_notebook_in_jupyterlab(lab, page, name: str) -> None:
     base, token, root = lab
     cells = nbformat.read(root / name, as_version=4).cells
-    kinds = [cell["cell_type"] for cell in cells]
+    markdown = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"]
     page.set_viewport_size({"width": 1280, "height": 1000})
     count = f"n => document.querySelectorAll('{PANEL} %s').length >= n"
-    page.goto(f"{base}/lab/workspaces/w{secrets.token_hex(4)}/tree/{name}?reset&token={token}")
+    page.goto(f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={token}")
     page.wait_for_function(count % ".jp-Cell", arg=len(cells), timeout=TIMEOUT_MS)
     page.wait_for_selector(f"{PANEL} [data-status='idle']", timeout=TIMEOUT_MS)
     rendered = count % ".jp-MarkdownCell.jp-mod-rendered .myst"
-    page.wait_for_function(rendered, arg=kinds.count("markdown"), timeout=TIMEOUT_MS)
+    page.wait_for_function(rendered, arg=len(markdown), timeout=TIMEOUT_MS)
     time.sleep(1)  # references are resolved across the notebook after each cell renders
     state = page.evaluate(STATE_JS, PANEL)
     assert len(state) == len(cells)
-    markup = {i: raw_markup(state[i]) for i, kind in enumerate(kinds) if kind == "markdown"}
-    markup = {i: found for i, found in markup.items() if found}
+    markup = {i: found for i in markdown if (found := raw_markup(state[i]))}
     leaks = solution_leaks(cells, state)
     if not SCREENSHOT.exists() and "exercise-start" in json.dumps(cells):
         exercise = page.locator(f"{PANEL} .jp-MarkdownCell:has(.myst-exercise)").first
         exercise.evaluate("e => e.scrollIntoView({block: 'start'})")
         time.sleep(1)
         page.screenshot(path=SCREENSHOT)
-    # The explorable figures: Lab's own Vega draws them, and a slider's input (as a drag
-    # makes; Lab keeps the keyboard's focus on the notebook) redraws them.
-    outputs = [out.get("data", {}) for cell in cells for out in cell.get("outputs", [])]
-    figures = sum("application/vnd.vegalite.v5+json" in data for data in outputs)
+    # The explorable figures (each an output's key): drawn by Lab's Vega, redrawn by a slider.
+    figures = json.dumps(cells).count('"application/vnd.vegalite.v5+json"')
     page.wait_for_function(count % ".vega-embed :is(canvas, svg)", arg=figures)
     still = []
-    for i in range(figures):
-        embed = page.locator(f"{PANEL} .vega-embed").nth(i)
+    for i, embed in enumerate(page.locator(f"{PANEL} .vega-embed").all()):
         before = embed.evaluate(PICTURE_JS)
-        slider = embed.locator("input[type=range]").first
-        slider.evaluate("s => { s.stepDown(); s.dispatchEvent(new Event('input')); }")
+        embed.locator("input[type=range]").first.evaluate(NUDGE_JS)
         time.sleep(0.5)
         if embed.evaluate(PICTURE_JS) == before:
             still.append(i)
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
     page.wait_for_function(DONE_JS, arg=[PANEL, FINISHED], timeout=RUN_TIMEOUT_MS, polling=1000)
-    errors = page.eval_on_selector_all(
-        f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-        "els => els.map(e => e.innerText.slice(0, 300))",
-    )
+    stderr = page.locator(f"{PANEL} [data-mime-type='application/vnd.jupyter.stderr']")
+    errors = [text[:300] for text in stderr.all_inner_texts()]
     # Run All shows the new outputs: only the solution code must stay hidden.
     after = solution_leaks(cells, page.evaluate(STATE_JS, PANEL))
     leaks += [f"after Run All: {leak}" for leak in after if "solution code" in leak]
