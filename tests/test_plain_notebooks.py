@@ -53,9 +53,8 @@ def test_theorem_proof_slip_box_and_dropdown_with_numbers_anchors_and_tagged_equ
 def test_references_become_links_with_numbers_and_titles_also_between_folders():
     out = convert(
         "By {prf:ref}`thm-03-diag`, {eq}`eq-03-diag`, {prf:ref}`the rule <thm-02-rule>`, "
-        "{prf:ref}`thm-02-rule`, {numref}`ex-03-a`, {ref}`slip-03-x` "
-        "[](#ex-03-a), {eq}`text <eq-03-diag>` and {cite}`kinsley2020nnfs`; "
-        "{cite:t}`kinsley2020nnfs` says so."
+        "{prf:ref}`thm-02-rule`, {numref}`ex-03-a`, {ref}`slip-03-x` [](#ex-03-a), "
+        "{eq}`text <eq-03-diag>` and {cite}`kinsley2020nnfs`; {cite:t}`kinsley2020nnfs` says so."
     )
     links = ["[Theorem 5](#thm-03-diag)", "[(1)](#eq-03-diag)", "[Exercise 7](#ex-03-a)"]
     links += ["[the rule](02_rule.ipynb#thm-02-rule)", "[Theorem 2](02_rule.ipynb#thm-02-rule)"]

@@ -61,10 +61,9 @@ def compare(figure: str, spec: dict, signals: dict, data: list[list[dict]]) -> f
     """The largest relative error of the figure's values at the inputs it reports."""
     if figure == "training":
         shown = rows(data, "w", "pixel", "row", "col")
-        values = spec["vconcat"][1]["data"]["values"]
-        stored = {r["digit"]: r["w"] for r in values if r["shot"] == signals["snapshot"]}
+        stored = {(r["shot"], r["digit"]): r["w"] for r in spec["vconcat"][1]["data"]["values"]}
         assert len(shown) == 640 and {r["shot"] for r in shown} == {signals["snapshot"]}
-        assert all(r["w"] == stored[r["digit"]][8 * r["row"] + r["col"]] for r in shown)
+        assert all(r["w"] == stored[r["shot"], r["digit"]][8 * r["row"] + r["col"]] for r in shown)
         return 0.0
     z = np.array([signals[name] for name in signals if name.startswith("z")])
     s = sd.softmax(z / signals.get("T", 1))  # a temperature T only in the softmax figure
