@@ -134,3 +134,33 @@ def assert_tables_cover(tables: list[Cases], module: ModuleType) -> None:
     assert sorted(tabled) == sorted(module.__all__)
     thin = [t.checker.__name__ for t in tables if len(t.right) < 2 or len(t.wrong) < 4]
     assert not thin, f"tables with fewer than 2 right or 4 wrong answers: {thin}"
+
+
+def catalogue_tests(tables: list[Cases], module: ModuleType) -> tuple:
+    """The tests of one chapter's tables, for its test file to bind to ``test_*`` names: every
+    right answer passes, every wrong one is named, every checker of ``module`` has one table,
+    and a learner who writes into the inputs after answering is graded on the answer."""
+
+    @pytest.mark.parametrize(("checker", "answer"), right_answers(tables))
+    def test_every_right_answer_passes(checker, answer):
+        assert_passes(checker, answer)
+
+    @pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(tables))
+    def test_every_wrong_answer_is_named(checker, answer, words):
+        assert_named(checker, answer, words)
+
+    def test_every_checker_has_one_table():
+        assert_tables_cover(tables, module)
+
+    fine = [t for t in tables if t.changes_inputs_is_fine]
+
+    @pytest.mark.parametrize("table", fine, ids=lambda t: t.checker.__name__)
+    def test_writing_into_the_inputs_is_graded_on_the_answer(table):
+        assert_passes(table.checker, writes_into_inputs(next(iter(table.right.values()))))
+
+    return (
+        test_every_right_answer_passes,
+        test_every_wrong_answer_is_named,
+        test_every_checker_has_one_table,
+        test_writing_into_the_inputs_is_graded_on_the_answer,
+    )

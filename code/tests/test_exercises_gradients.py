@@ -6,19 +6,13 @@ import functools
 import textwrap
 
 import numpy as np
-import pytest
 from exercise_cases import (
     Cases,
-    assert_named,
-    assert_passes,
-    assert_tables_cover,
     batch_max,
+    catalogue_tests,
     mean_shift,
     naive,
-    right_answers,
     stable_loop,
-    writes_into_inputs,
-    wrong_answers,
 )
 
 import softmax_derivative as sd
@@ -474,25 +468,12 @@ TABLES = [
 ]
 
 
-@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
-def test_every_right_answer_passes(checker, answer):
-    assert_passes(checker, answer)
-
-
-@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
-def test_every_wrong_answer_is_named(checker, answer, words):
-    assert_named(checker, answer, words)
-
-
-def test_every_checker_of_the_gradient_chapters_has_one_table():
-    assert_tables_cover(TABLES, gradients)
-
-
-@pytest.mark.parametrize(
-    "table", [t for t in TABLES if t.changes_inputs_is_fine], ids=lambda t: t.checker.__name__
-)
-def test_a_learner_who_writes_into_the_inputs_is_graded_on_the_answer(table):
-    assert_passes(table.checker, writes_into_inputs(next(iter(table.right.values()))))
+(
+    test_every_right_answer_passes,
+    test_every_wrong_answer_is_named,
+    test_every_checker_has_one_table,
+    test_writing_into_the_inputs_is_graded_on_the_answer,
+) = catalogue_tests(TABLES, gradients)
 
 
 def test_a_loop_without_python_code_is_graded_on_its_values_and_says_so(monkeypatch):

@@ -6,11 +6,7 @@ import numpy as np
 import pytest
 from exercise_cases import (
     Cases,
-    assert_named,
-    assert_passes,
-    assert_tables_cover,
-    right_answers,
-    wrong_answers,
+    catalogue_tests,
 )
 
 import softmax_derivative as sd
@@ -184,18 +180,12 @@ TABLES = [
 ]
 
 
-@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
-def test_every_right_answer_passes(checker, answer):
-    assert_passes(checker, answer)
-
-
-@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
-def test_every_wrong_answer_is_named(checker, answer, words):
-    assert_named(checker, answer, words)
-
-
-def test_every_checker_of_the_performance_chapter_has_one_table():
-    assert_tables_cover(TABLES, performance)
+(
+    test_every_right_answer_passes,
+    test_every_wrong_answer_is_named,
+    test_every_checker_has_one_table,
+    test_writing_into_the_inputs_is_graded_on_the_answer,
+) = catalogue_tests(TABLES, performance)
 
 
 def test_the_loop_of_a_compiled_function_is_read_from_its_python_code():

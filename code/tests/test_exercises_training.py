@@ -5,11 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
-from exercise_cases import Cases, assert_named, assert_passes, right_answers, wrong_answers
+from exercise_cases import Cases, catalogue_tests
 
 import softmax_derivative as sd
-from softmax_derivative import exercises
 from softmax_derivative.exercises import check_distillation_grad, check_sgd_epoch, training
 
 # ---------------------------------------------------------------- minibatch SGD
@@ -355,30 +353,12 @@ DISTILLATION = Cases(
 TABLES = [SGD, DISTILLATION]
 
 
-@pytest.mark.parametrize(("checker", "answer"), right_answers(TABLES))
-def test_every_right_answer_passes(checker, answer):
-    assert_passes(checker, answer)
-
-
-@pytest.mark.parametrize(("checker", "answer", "words"), wrong_answers(TABLES))
-def test_every_wrong_answer_is_named(checker, answer, words):
-    assert_named(checker, answer, words)
-
-
-def test_every_checker_is_exported_and_tabled():
-    assert sorted(training.__all__) == sorted(t.checker.__name__ for t in TABLES)
-    assert set(training.__all__) <= set(exercises.__all__)
-    assert all(len(t.right) >= 2 and len(t.wrong) >= 4 for t in TABLES)
-
-
-@pytest.mark.parametrize("checker", [t.checker for t in TABLES], ids=lambda c: c.__name__)
-def test_a_raising_function_is_reported_not_propagated(checker):
-    def broken(*args):
-        raise ZeroDivisionError("boom")
-
-    verdict = checker(broken)
-    assert not verdict.passed
-    assert verdict.message == "your function raised ZeroDivisionError: boom"
+(
+    test_every_right_answer_passes,
+    test_every_wrong_answer_is_named,
+    test_every_checker_has_one_table,
+    test_writing_into_the_inputs_is_graded_on_the_answer,
+) = catalogue_tests(TABLES, training)
 
 
 def test_the_distillation_reference_is_the_formula():
